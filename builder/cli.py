@@ -1,0 +1,170 @@
+"""The command line: subcommands, their flags, and how problems are shown.
+
+Exit status: 0 ok, 1 content/config/template errors, 2 usage. Problems go to
+stderr as `path:line: message (what to do)`; a traceback only with --debug.
+Subcommands import their modules lazily so `--help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from builder.errors import BuilderError, UsageError
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    sys.exit(run(argv))
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args))
+    except BuilderError as exc:
+        if args.debug:
+            raise
+        if isinstance(exc, UsageError):
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return 2
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        errors = sum(1 for p in exc.problems if p.severity == "error") or len(exc.problems)
+        print(f"Failed: {errors} problem{'s' if errors != 1 else ''}; nothing was written.",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("Interrupted; the previous output is unchanged.", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m builder",
+        description="Build a static website from an annotated news archive.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the site into the output folder",
+                                description="Build content/ into a static site (default _site/).")
+    _site_options(build)
+    build.add_argument("--output", type=Path, metavar="DIR", help="output folder (default: _site)")
+    build.set_defaults(handler=_build)
+
+    check = commands.add_parser("check", help="validate content and templates; write nothing",
+                                description="Report every problem a build would, writing nothing.")
+    _site_options(check)
+    check.set_defaults(handler=_check)
+
+    new = commands.add_parser("new", help="scaffold an article or entity file",
+                              description="Create a correctly named content file with front matter.")
+    new.add_argument("what", metavar="KIND", help="article, or a kind's singular (actor, country, event)")
+    new.add_argument("title", metavar="TITLE", help="the article's title or the entity's name")
+    new.add_argument("--site", type=Path, default=Path("."), metavar="DIR", help="site folder")
+    new.add_argument("--debug", action="store_true", help="show tracebacks")
+    new.set_defaults(handler=_new)
+    return parser
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                        help="the site folder holding site.yaml (default: current folder)")
+    parser.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url")
+    parser.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=False,
+                        help="include articles marked draft: true")
+    parser.add_argument("--future", action=argparse.BooleanOptionalAction, default=False,
+                        help="include articles dated in the future")
+    parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=False,
+                        help="treat every warning as an error")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def _options(args: argparse.Namespace, write: bool):  # -> BuildOptions
+    from builder.build import BuildOptions
+
+    return BuildOptions(
+        output_dir=getattr(args, "output", None),
+        base_url=args.base_url,
+        drafts=args.drafts,
+        future=args.future,
+        strict=args.strict,
+        write=write,
+    )
+
+
+def _build(args: argparse.Namespace) -> int:
+    from builder.build import build
+
+    progress = _TerminalProgress()
+    result = build(args.site, _options(args, write=True), progress)
+    progress.clear()
+    _print_warnings(result)
+    total = result.pages_written + result.pages_unchanged
+    print(f"Built {total} files into {_shown(result.output_dir)}: {result.pages_written} written, "
+          f"{result.pages_unchanged} unchanged, {len(result.warnings)} warning"
+          f"{'' if len(result.warnings) == 1 else 's'}, {result.seconds:.2f} s")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from builder.build import build
+
+    result = build(args.site, _options(args, write=False))
+    _print_warnings(result)
+    print(f"Checked: no errors, {len(result.warnings)} warning"
+          f"{'' if len(result.warnings) == 1 else 's'}, {result.seconds:.2f} s")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from builder.scaffold import scaffold
+
+    path = scaffold(args.site, args.what, args.title)
+    print(f"Created {path}")
+    return 0
+
+
+def _print_warnings(result) -> None:  # result: BuildResult
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    for path, why in result.left_out:
+        print(f"{path}: left out: {why}", file=sys.stderr)
+
+
+def _shown(path: Path | None) -> str:
+    if path is None:
+        return "-"
+    try:
+        return str(path.relative_to(Path.cwd().resolve())) + "/"
+    except ValueError:
+        return str(path) + "/"
+
+
+class _TerminalProgress:
+    """A live progress line on a terminal; silent when output is piped."""
+
+    def __init__(self) -> None:
+        self.active = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.active and total > 1:
+            width = 30
+            filled = width * done // max(total, 1)
+            sys.stderr.write(f"\r{stage:>8} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+            sys.stderr.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()

@@ -1,0 +1,207 @@
+"""References resolved, then the index every page is rendered from, built once.
+
+The index holds all derived data: entity -> articles (newest first),
+relations both ways, co-mentions, related articles, quotes by actor, and
+articles by year. Every step is near-linear in the number of references:
+co-mentions count pairs within each article (a handful of entities each),
+and related articles look only at date-neighbours in each shared entity's
+list rather than at every article that shares an entity.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from builder.config import SiteConfig
+from builder.errors import Report, did_you_mean
+from builder.reader import Content
+from builder.records import Article, Entity, EntityKey, Quote, Reference
+
+RELATED_ARTICLES = 5
+RELATED_WINDOW = 8  # date-neighbours looked at on each side, per shared entity
+CO_MENTIONS = 12
+QUOTE_KIND = "actors"
+
+
+@dataclass(frozen=True)
+class ResolvedContent:
+    articles: tuple[Article, ...]
+    entities: Mapping[EntityKey, Entity]  # every referenced entity, stubs included
+
+
+def resolve_references(content: Content, config: SiteConfig, report: Report) -> ResolvedContent:
+    """Every reference points at an entity; a missing one gets a stub and a warning."""
+    entities: dict[EntityKey, Entity] = {entity.key: entity for entity in content.entities}
+    slugs_by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, slug in entities:
+        slugs_by_kind[kind].append(slug)
+    sources: list[tuple[str, Iterable[Reference]]] = [
+        (article.source_path, _article_references(article)) for article in content.articles
+    ]
+    sources += [(entity.source_path or "", entity.references) for entity in content.entities]
+    for path, references in sources:
+        for reference in references:
+            if reference.key in entities and not entities[reference.key].is_stub:
+                continue
+            folder = f"{config.content_dir.as_posix()}/{reference.kind}/{reference.slug}.md"
+            hint = did_you_mean(reference.slug, slugs_by_kind[reference.kind])
+            report.warning(path, reference.line, f"no {folder} for '{reference.slug}'; "
+                           "a stub page is made", hint or "create the file to describe it")
+            if reference.key not in entities:
+                title = reference.slug.replace("-", " ").title()
+                entities[reference.key] = Entity(reference.kind, reference.slug, title, None)
+    articles = tuple(sorted(content.articles, key=lambda a: (a.date, a.slug), reverse=True))
+    return ResolvedContent(articles, MappingProxyType(entities))
+
+
+def _article_references(article: Article) -> tuple[Reference, ...]:
+    """An article's references, its quotes' speakers included."""
+    quoted = tuple(Reference(QUOTE_KIND, quote.by, quote.line, "front matter", "quotes")
+                   for quote in article.quotes)
+    return article.references + quoted
+
+
+@dataclass(frozen=True)
+class SiteIndex:
+    articles: tuple[Article, ...]  # newest first
+    entities: Mapping[EntityKey, Entity]
+    by_kind: Mapping[str, tuple[Entity, ...]]  # alphabetical by name
+    articles_of: Mapping[EntityKey, tuple[Article, ...]]  # newest first
+    entities_of: Mapping[str, tuple[Entity, ...]]  # article slug -> its entities, in order
+    inline_only: Mapping[str, frozenset[EntityKey]]  # article slug -> linked only in the body
+    relations_out: Mapping[EntityKey, tuple[Entity, ...]]
+    relations_in: Mapping[EntityKey, tuple[Entity, ...]]
+    co_mentions: Mapping[EntityKey, tuple[tuple[Entity, int], ...]]
+    related_articles: Mapping[str, tuple[Article, ...]]
+    quotes_by: Mapping[EntityKey, tuple[tuple[Quote, Article], ...]]
+    by_year: Mapping[int, tuple[Article, ...]]
+
+    def article_count(self, key: EntityKey) -> int:
+        return len(self.articles_of.get(key, ()))
+
+    def busiest(self, kind: str, limit: int) -> tuple[Entity, ...]:
+        """The entities of a kind with the most articles."""
+        ranked = sorted(self.by_kind.get(kind, ()), key=lambda e: (-self.article_count(e.key), e.name))
+        return tuple(e for e in ranked[:limit] if self.article_count(e.key))
+
+
+def build_index(resolved: ResolvedContent, config: SiteConfig) -> SiteIndex:
+    entities = resolved.entities
+    articles = resolved.articles
+    by_kind: dict[str, list[Entity]] = {kind.name: [] for kind in config.kinds}
+    for entity in entities.values():
+        by_kind.setdefault(entity.kind, []).append(entity)
+
+    articles_of: dict[EntityKey, list[Article]] = defaultdict(list)
+    entities_of: dict[str, tuple[Entity, ...]] = {}
+    inline_only: dict[str, frozenset[EntityKey]] = {}
+    quotes_by: dict[EntityKey, list[tuple[Quote, Article]]] = defaultdict(list)
+    by_year: dict[int, list[Article]] = defaultdict(list)
+    for article in articles:
+        keys = list(dict.fromkeys(ref.key for ref in _article_references(article)))
+        for key in keys:
+            articles_of[key].append(article)
+        entities_of[article.slug] = tuple(entities[key] for key in keys)
+        front = {ref.key for ref in article.references if ref.origin == "front matter"}
+        front |= {(QUOTE_KIND, quote.by) for quote in article.quotes}
+        inline_only[article.slug] = frozenset(set(keys) - front)
+        for quote in article.quotes:
+            quotes_by[(QUOTE_KIND, quote.by)].append((quote, article))
+        by_year[article.year].append(article)
+
+    return SiteIndex(
+        articles=articles,
+        entities=entities,
+        by_kind=_freeze({k: sorted(v, key=_name_order) for k, v in by_kind.items()}),
+        articles_of=_freeze(articles_of),
+        entities_of=MappingProxyType(entities_of),
+        inline_only=MappingProxyType(inline_only),
+        relations_out=_freeze(_relations_out(entities)),
+        relations_in=_freeze(_relations_in(entities)),
+        co_mentions=_freeze(_co_mentions(entities_of, entities)),
+        related_articles=_freeze(_related_articles(articles, entities_of, articles_of)),
+        quotes_by=_freeze(quotes_by),
+        by_year=_freeze(by_year),
+    )
+
+
+def _name_order(entity: Entity) -> tuple[str, str]:
+    return (entity.name.casefold(), entity.slug)
+
+
+def _freeze(mapping: Mapping) -> Mapping:  # type: ignore[type-arg]
+    return MappingProxyType({key: tuple(value) for key, value in mapping.items()})
+
+
+def _relations_out(entities: Mapping[EntityKey, Entity]) -> dict[EntityKey, list[Entity]]:
+    out: dict[EntityKey, list[Entity]] = {}
+    for entity in entities.values():
+        targets = dict.fromkeys(ref.key for ref in entity.references if ref.key != entity.key)
+        if targets:
+            out[entity.key] = [entities[key] for key in targets]
+    return out
+
+
+def _relations_in(entities: Mapping[EntityKey, Entity]) -> dict[EntityKey, list[Entity]]:
+    incoming: dict[EntityKey, list[Entity]] = defaultdict(list)
+    for entity in entities.values():
+        for key in dict.fromkeys(ref.key for ref in entity.references):
+            if key != entity.key:
+                incoming[key].append(entity)
+    return {key: sorted(sources, key=_name_order) for key, sources in incoming.items()}
+
+
+def _co_mentions(
+    entities_of: Mapping[str, tuple[Entity, ...]], entities: Mapping[EntityKey, Entity]
+) -> dict[EntityKey, list[tuple[Entity, int]]]:
+    """Entities sharing articles, most shared first: pairs within each article only."""
+    counts: dict[EntityKey, Counter[EntityKey]] = defaultdict(Counter)
+    for article_entities in entities_of.values():
+        keys = [entity.key for entity in article_entities]
+        for key in keys:
+            counter = counts[key]
+            for other in keys:
+                if other != key:
+                    counter[other] += 1
+    ranked: dict[EntityKey, list[tuple[Entity, int]]] = {}
+    for key, counter in counts.items():
+        top = sorted(counter.items(), key=lambda item: (-item[1], entities[item[0]].name))
+        ranked[key] = [(entities[other], count) for other, count in top[:CO_MENTIONS]]
+    return ranked
+
+
+def _related_articles(
+    articles: tuple[Article, ...],
+    entities_of: Mapping[str, tuple[Entity, ...]],
+    articles_of: Mapping[EntityKey, list[Article]],
+) -> dict[str, list[Article]]:
+    """Articles sharing the most (and the rarest) entities, nearest in time first.
+
+    Each shared entity contributes its inverse document frequency; only the
+    date-neighbours in each entity's list are candidates, which keeps this
+    linear even for an entity that is in thousands of articles.
+    """
+    total = max(len(articles), 1)
+    weight = {key: math.log(1 + total / len(found)) for key, found in articles_of.items()}
+    neg_timestamps = {key: [-a.date.timestamp() for a in found] for key, found in articles_of.items()}
+    related: dict[str, list[Article]] = {}
+    for article in articles:
+        scores: Counter[str] = Counter()
+        by_slug: dict[str, Article] = {}
+        stamp = -article.date.timestamp()
+        for entity in entities_of[article.slug]:
+            found = articles_of[entity.key]
+            position = bisect_left(neg_timestamps[entity.key], stamp)
+            for other in found[max(0, position - RELATED_WINDOW): position + RELATED_WINDOW + 1]:
+                if other.slug != article.slug:
+                    scores[other.slug] += weight[entity.key]
+                    by_slug[other.slug] = other
+        ranked = sorted(scores, key=lambda slug: (-scores[slug],
+                                                   abs(by_slug[slug].date - article.date), slug))
+        related[article.slug] = [by_slug[slug] for slug in ranked[:RELATED_ARTICLES]]
+    return related

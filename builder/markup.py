@@ -1,0 +1,166 @@
+"""The one configured Markdown -> HTML conversion, with entity links.
+
+`[Kim](actor:kim-sung-hwan)` is a reference: `find_links` reports it with its
+line (so the index can count it and warnings can point at it), and the tree
+processor rewrites it to the entity's page. Links with any scheme but the
+web's and the kinds' singulars never reach a page: `javascript:` and
+`data:` lose their href. Raw HTML in a body is escaped unless site.yaml
+opts in with `markdown: {raw_html: true}`.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from html import unescape
+from urllib.parse import urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from builder.config import WEB_SCHEMES, SiteConfig
+from builder.urls import UrlMap, entity_path, is_valid_slug
+
+# An inline link or image target: [text](target "title") or a reference definition.
+_INLINE_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_REFERENCE_DEFINITION = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link target found in a Markdown source, at a 1-based line of that source."""
+
+    scheme: str  # lowercase; '' for relative links
+    target: str  # after the scheme
+    line: int
+
+
+def find_links(source: str) -> list[Link]:
+    """Every link target in `source` outside fenced code, with its line."""
+    links: list[Link] = []
+    masked = _mask_fenced_code(source)
+    for pattern in (_INLINE_LINK, _REFERENCE_DEFINITION):
+        for match in pattern.finditer(masked):
+            url = match.group(1).strip()
+            if not url:
+                continue
+            scheme_match = _SCHEME.match(url)
+            scheme = scheme_match.group(1).lower() if scheme_match else ""
+            target = url[scheme_match.end():] if scheme_match else url
+            line = masked.count("\n", 0, match.start(1)) + 1
+            links.append(Link(scheme, target, line))
+    links.sort(key=lambda link: link.line)
+    return links
+
+
+def _mask_fenced_code(source: str) -> str:
+    """Blank out fenced code blocks, keeping line count, so examples are not links."""
+    if not _FENCE.search(source):
+        return source
+    out: list[str] = []
+    fence: str | None = None
+    for line in source.split("\n"):
+        stripped = line.lstrip()
+        if fence is None and stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            out.append("")
+        elif fence is not None:
+            if stripped.startswith(fence):
+                fence = None
+            out.append("")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+class _LinkTreeprocessor(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, config: SiteConfig) -> None:
+        super().__init__(md)
+        self.urls = UrlMap(config)
+        self.kinds_by_singular = {kind.singular: kind for kind in config.kinds}
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if element.tag == "a":
+                self._rewrite_link(element)
+            elif element.tag == "img" and not self._is_safe(element.get("src", "")):
+                element.set("src", "")
+
+    def _rewrite_link(self, element: etree.Element) -> None:
+        href = element.get("href", "")
+        scheme_match = _SCHEME.match(href)
+        scheme = scheme_match.group(1).lower() if scheme_match else ""
+        kind = self.kinds_by_singular.get(scheme)
+        if kind is not None:
+            slug = href[scheme_match.end():] if scheme_match else ""
+            if is_valid_slug(slug):
+                element.set("href", self.urls.href(entity_path(kind.name, slug)))
+                element.set("class", f"entity-link entity-{kind.singular}")
+                return
+            _unlink(element)
+        elif not self._is_safe(href):
+            _unlink(element)
+
+    @staticmethod
+    def _is_safe(url: str) -> bool:
+        scheme_match = _SCHEME.match(url.strip())
+        return scheme_match is None or scheme_match.group(1).lower() in WEB_SCHEMES
+
+
+def _unlink(element: etree.Element) -> None:
+    """Keep the link's text, drop its target: a dead link is better than a harmful one."""
+    element.tag = "span"
+    element.attrib.clear()
+
+
+class _ArchiveExtension(Extension):
+    def __init__(self, config: SiteConfig) -> None:
+        super().__init__()
+        self.site_config = config
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        if not self.site_config.raw_html:
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_LinkTreeprocessor(md, self.site_config), "archive_links", 1)
+
+
+class MarkdownRenderer:
+    """One reused Markdown instance (building one per page costs more than converting)."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self._markdown = markdown.Markdown(
+            extensions=["tables", "fenced_code", "footnotes", "sane_lists", _ArchiveExtension(config)],
+            output_format="html",
+        )
+
+    def convert(self, source: str) -> str:
+        self._markdown.reset()
+        return self._markdown.convert(source)
+
+
+def first_paragraph_text(html: str, limit: int = 300) -> str:
+    """The plain text of the first paragraph, cut at a word near `limit` characters."""
+    match = _FIRST_PARAGRAPH.search(html)
+    if not match:
+        return ""
+    text = " ".join(unescape(_TAG.sub("", match.group(1))).split())
+    return shorten(text, limit)
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:—-")
+    return cut + "…"
+
+
+def is_web_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

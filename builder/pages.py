@@ -1,0 +1,137 @@
+"""The pages of the site: which exist, at which path, with which variables.
+
+Each family is a small generator over the index. Contexts hold records and
+plain tuples only, so templates stay dumb and pages can be rendered in any
+order or in another process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from builder.config import Kind, SiteConfig
+from builder.index import SiteIndex
+from builder.records import Article, Entity, EntityKey
+from builder.render import Page
+from builder.urls import article_path, entity_path, kind_path, paginated
+
+HOME_ENTITIES = 8
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    total: int
+    previous_path: str | None
+    next_path: str | None
+    first_item: int  # 1-based position of the first item on this page
+    item_count: int
+
+
+@dataclass(frozen=True)
+class KindGroup:
+    """Entities of one kind, for panels grouped by kind."""
+
+    kind: Kind
+    entities: tuple[Entity, ...]
+
+
+def all_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
+    yield home_page(index, config)
+    yield from article_pages(index, config)
+    for kind in config.kinds:
+        yield kind_index_page(kind, index)
+        yield from entity_pages(kind, index, config)
+    yield Page("404.html", "404.html", {"title": "Page not found"})
+
+
+def home_page(index: SiteIndex, config: SiteConfig) -> Page:
+    busiest = tuple(
+        (kind, tuple((e, index.article_count(e.key)) for e in index.busiest(kind.name, HOME_ENTITIES)))
+        for kind in config.kinds
+    )
+    return Page("", "home.html", {
+        "title": config.title,
+        "latest": index.articles[: config.home_articles],
+        "busiest": busiest,
+        "article_total": len(index.articles),
+        "entity_totals": tuple((kind, len(index.by_kind.get(kind.name, ()))) for kind in config.kinds),
+    })
+
+
+def group_by_kind(entities: Sequence[Entity], kinds: Sequence[Kind]) -> tuple[KindGroup, ...]:
+    groups = []
+    for kind in kinds:
+        members = tuple(e for e in entities if e.kind == kind.name)
+        if members:
+            groups.append(KindGroup(kind, members))
+    return tuple(groups)
+
+
+def article_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
+    for article in index.articles:
+        yield Page(article_path(article.slug), "article.html", article_context(article, index, config))
+
+
+def article_context(article: Article, index: SiteIndex, config: SiteConfig) -> dict[str, Any]:
+    speakers = {e.slug: e for e in index.entities_of[article.slug] if e.kind == "actors"}
+    return {
+        "title": article.title,
+        "article": article,
+        "groups": group_by_kind(index.entities_of[article.slug], config.kinds),
+        "quotes": tuple((quote, speakers[quote.by]) for quote in article.quotes),
+        "related": index.related_articles.get(article.slug, ()),
+    }
+
+
+def kind_index_page(kind: Kind, index: SiteIndex) -> Page:
+    entities = index.by_kind.get(kind.name, ())
+    return Page(kind_path(kind.name), "kind.html", {
+        "title": kind.title,
+        "kind": kind,
+        "entries": tuple((entity, index.article_count(entity.key)) for entity in entities),
+    })
+
+
+def entity_pages(kind: Kind, index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
+    for entity in index.by_kind.get(kind.name, ()):
+        yield from pages_of_entity(entity, kind, index, config)
+
+
+def pages_of_entity(entity: Entity, kind: Kind, index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
+    articles = index.articles_of.get(entity.key, ())
+    base = entity_path(kind.name, entity.slug)
+    shared = {
+        "title": entity.name,
+        "entity": entity,
+        "kind": kind,
+        "relations": group_by_kind(index.relations_out.get(entity.key, ()), config.kinds),
+        "related_from": group_by_kind(index.relations_in.get(entity.key, ()), config.kinds),
+        "co_mentions": index.co_mentions.get(entity.key, ()),
+        "quotes": index.quotes_by.get(entity.key, ()),
+        "article_total": len(articles),
+    }
+    for number, chunk, pagination in paginate(articles, config.per_page, base):
+        yield Page(paginated(base, number), "entity.html",
+                   {**shared, "articles": chunk, "pagination": pagination})
+
+
+def paginate(items: Sequence[Any], size: int, base: str) -> Iterator[tuple[int, Sequence[Any], Pagination]]:
+    """Pages of `size` items; an empty list still has its first page."""
+    total = max(1, -(-len(items) // size))
+    for number in range(1, total + 1):
+        chunk = items[(number - 1) * size: number * size]
+        yield number, chunk, Pagination(
+            number=number,
+            total=total,
+            previous_path=paginated(base, number - 1) if number > 1 else None,
+            next_path=paginated(base, number + 1) if number < total else None,
+            first_item=(number - 1) * size + 1,
+            item_count=len(items),
+        )
+
+
+def entity_key(kind: Kind, slug: str) -> EntityKey:
+    return (kind.name, slug)

@@ -1,0 +1,140 @@
+"""The Jinja environment, and rendering one page to bytes.
+
+Templates see a small documented context: `site`, `kinds`, `url()`, the
+filters `date` and `isodate`, and each page's own variables (see
+templates/README.md). Autoescape is on and undefined names fail the build
+with the template's file and line. A site's templates/ override the theme's
+file by file.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from builder.config import Kind, SiteConfig
+from builder.errors import Problem, TemplateError
+from builder.fields import format_date
+from builder.records import Article, Entity
+from builder.theme import theme_dir
+from builder.urls import UrlMap, article_path, entity_path, kind_path
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file: a site path, the template that renders it, its variables."""
+
+    path: str
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """What templates know of the site (never the whole config)."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str
+    base_path: str
+    author: str
+    extra: Mapping[str, Any]
+
+
+def template_dirs(config: SiteConfig) -> list[Path]:
+    dirs = [config.resolve(config.templates_dir), theme_dir("templates")]
+    return [d for i, d in enumerate(dirs) if d.is_dir() and d.resolve() not in
+            [p.resolve() for p in dirs[:i]]]
+
+
+class Renderer:
+    """Renders pages with one environment; a pure function of (page, templates)."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+        self.urls = UrlMap(config)
+        self.environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
+            autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.environment.globals.update(
+            site=SiteView(config.title, config.description, config.language, config.base_url,
+                          config.base_path, config.author, config.extra),
+            kinds=config.kinds,
+            url=self.url,
+        )
+        self.environment.filters.update(date=_human_date, isodate=_iso_date)
+
+    def url(self, target: str | Article | Entity | Kind, absolute: bool = False) -> str:
+        """A link to a site path or a record, under the base path."""
+        if isinstance(target, Article):
+            path = article_path(target.slug)
+        elif isinstance(target, Entity):
+            path = entity_path(target.kind, target.slug)
+        elif isinstance(target, Kind):
+            path = kind_path(target.name)
+        elif isinstance(target, str):
+            path = target
+        else:
+            raise TypeError(f"url() takes a path, an article, an entity or a kind, not {target!r}")
+        return self.urls.absolute(path) if absolute else self.urls.href(path)
+
+    def render(self, page: Page) -> bytes:
+        try:
+            template = self.environment.get_template(page.template)
+            html = template.render(page=page, **page.context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError([self._problem(exc.filename, exc.lineno, exc.message or str(exc))]) \
+                from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError([Problem("templates", 0, f"template '{exc.name}' not found",
+                                         f"needed for /{page.path}")]) from None
+        except Exception as exc:  # any error raised inside a template is the template's
+            filename, line = _template_frame(exc)
+            message = f"{type(exc).__name__}: {exc}" if not isinstance(exc, jinja2.UndefinedError) \
+                else str(exc)
+            raise TemplateError([self._problem(filename, line, f"{message} (rendering /{page.path})")]) \
+                from None
+        return html.encode("utf-8")
+
+    def _problem(self, filename: str | None, line: int | None, message: str) -> Problem:
+        return Problem(self._display(filename), line or 0, message, "fix the template")
+
+    def _display(self, filename: str | None) -> str:
+        if not filename:
+            return "templates"
+        path = Path(filename)
+        try:
+            return path.resolve().relative_to(self.config.site_dir.resolve()).as_posix()
+        except ValueError:
+            return f"(theme) templates/{path.name}"
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost traceback frame that is a template, for a path:line message."""
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".j2")):
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+def _human_date(value: date | datetime) -> str:
+    return format_date(value.date() if isinstance(value, datetime) else value)
+
+
+def _iso_date(value: date | datetime, with_time: bool = False) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds") if with_time else value.date().isoformat()
+    return value.isoformat()

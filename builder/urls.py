@@ -1,0 +1,82 @@
+"""Every URL and output path is decided here.
+
+Pages are addressed by a site path such as 'articles/x/' (no leading slash).
+`href()` puts the base path in front (so a project site under '/archive/'
+works everywhere at once) and `output_file()` maps a site path to a file
+inside the output folder, refusing anything that could escape it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import PurePosixPath
+from urllib.parse import quote, urlsplit
+
+from builder.config import SLUG_PATTERN, SiteConfig
+
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+
+
+def is_valid_slug(slug: str) -> bool:
+    return bool(SLUG_PATTERN.match(slug))
+
+
+def slug_from_filename(stem: str, is_article: bool) -> str:
+    """An article's slug drops its leading YYYY-MM-DD- date."""
+    return _DATE_PREFIX.sub("", stem, count=1) if is_article else stem
+
+
+def slugify(text: str) -> str:
+    """A valid slug from a title or name: ASCII-folded, lowercase, hyphenated."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug[:80].rstrip("-") or "untitled"
+
+
+def article_path(slug: str) -> str:
+    return f"articles/{slug}/"
+
+
+def entity_path(kind: str, slug: str) -> str:
+    return f"{kind}/{slug}/"
+
+
+def kind_path(kind: str) -> str:
+    return f"{kind}/"
+
+
+def paginated(path: str, page_number: int) -> str:
+    """Page 1 is the path itself; later pages live under page/N/."""
+    return path if page_number <= 1 else f"{path}page/{page_number}/"
+
+
+class UrlMap:
+    """Turns site paths into links, absolute URLs and output files."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        parts = urlsplit(config.base_url)
+        self.base_path = config.base_path
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+
+    def href(self, site_path: str) -> str:
+        """The root-relative link to a site path, under the base path."""
+        return self.base_path + quote(site_path.lstrip("/"), safe="/#?=&%.-_~")
+
+    def absolute(self, site_path: str) -> str:
+        return self.origin + self.href(site_path)
+
+
+class UnsafePathError(ValueError):
+    pass
+
+
+def output_file(site_path: str) -> PurePosixPath:
+    """The file, relative to the output folder, that serves `site_path`."""
+    if "\0" in site_path or "\\" in site_path or site_path.startswith("/"):
+        raise UnsafePathError(f"unsafe output path {site_path!r}")
+    path = PurePosixPath(site_path + "index.html" if site_path.endswith("/") or not site_path
+                         else site_path)
+    if any(part in ("..", ".", "") for part in path.parts) or path.is_absolute():
+        raise UnsafePathError(f"unsafe output path {site_path!r}")
+    return path
