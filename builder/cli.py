@@ -36,7 +36,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             return 2
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        errors = sum(1 for p in exc.problems if p.severity == "error") or len(exc.problems)
+        strict = getattr(args, "strict", False)
+        errors = sum(1 for p in exc.problems if p.severity == "error" or strict)
         print(f"Failed: {errors} problem{'s' if errors != 1 else ''}; nothing was written.",
               file=sys.stderr)
         return 1

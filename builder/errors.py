@@ -80,8 +80,8 @@ class Report:
     def raise_if_errors(self, strict: bool, error_type: type[BuilderError] = ContentError) -> None:
         """Stop the run if anything is an error (or, with `strict`, a warning)."""
         failing = self.problems if strict else self.errors
-        if failing:
-            raise error_type(sorted(set(failing), key=_problem_order))
+        if failing:  # warnings are shown too: they often explain the errors
+            raise error_type(sorted(set(self.problems), key=_problem_order))
 
 
 def _problem_order(problem: Problem) -> tuple[str, int, str]:

@@ -9,6 +9,7 @@ output exactly as it was. Files whose bytes are unchanged are not touched.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path, PurePosixPath
@@ -77,10 +78,8 @@ class OutputWriter:
             shutil.rmtree(self.output_dir, ignore_errors=True)
             return
         for directory in reversed(self.created_dirs):
-            try:
+            with contextlib.suppress(OSError):
                 directory.rmdir()
-            except OSError:
-                pass
 
     def _make_parent(self, directory: Path) -> None:
         missing: list[Path] = []

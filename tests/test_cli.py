@@ -1,0 +1,106 @@
+"""The command line as users meet it: help, exit codes, check, new, the shipped sample."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, run_cli
+from tests.siteutil import SiteFixture, broken_links
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["new"]])
+def test_help_for_every_command(command):
+    result = run_cli(*command, "--help")
+    assert result.returncode == 0
+    assert "usage:" in result.stdout
+
+
+def test_usage_error_exits_2():
+    result = run_cli("build", "--no-such-flag")
+    assert result.returncode == 2
+
+
+def test_build_prints_one_summary_line(make_site):
+    site = make_site()
+    result = run_cli("build", "--site", str(site.root))
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.strip().splitlines()
+    assert len(summary) == 1
+    assert "written" in summary[0] and "warning" in summary[0] and summary[0].endswith(" s")
+
+
+def test_check_writes_nothing_and_reports_broken_front_matter(make_site):
+    site = make_site()
+    result = site.run("check")
+    assert result.exit_code == 0
+    assert not site.output.exists()
+    site.write("content/actors/kim-sung-hwan.md", "---\nname: Kim\nrole: [unclosed\n---\n")
+    result = site.run("check")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("content/actors/kim-sung-hwan.md:4: invalid YAML")
+    assert not site.output.exists()
+
+
+def test_new_scaffolds_files_that_build(make_site):
+    site = make_site()
+    result = site.run("new", "article", "Kim visits Tokyo: day two", "--site", str(site.root))
+    assert result.exit_code == 0, result.stderr
+    created = list((site.root / "content/articles").glob("*-kim-visits-tokyo-day-two.md"))
+    assert len(created) == 1
+    assert site.run("new", "actor", "Seiji Maehara", "--site", str(site.root)).exit_code == 0
+    assert (site.root / "content/actors/seiji-maehara.md").is_file()
+    again = site.run("new", "actor", "Seiji Maehara", "--site", str(site.root))
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    unknown = site.run("new", "person", "X", "--site", str(site.root))
+    assert unknown.exit_code == 2 and "actor" in unknown.stderr
+    site.build("--drafts")
+    assert site.page("actors/seiji-maehara/").h1.get_text(strip=True) == "Seiji Maehara"
+    new_article = site.page("articles/kim-visits-tokyo-day-two/")
+    assert new_article.h1.get_text(strip=True) == "Kim visits Tokyo: day two"
+
+
+def copy_sample(destination: Path) -> SiteFixture:
+    destination.mkdir()
+    shutil.copy(REPO_ROOT / "site.yaml", destination / "site.yaml")
+    shutil.copytree(REPO_ROOT / "content", destination / "content")
+    return SiteFixture(destination)
+
+
+def test_shipped_sample_builds_with_every_entity_and_no_broken_link(tmp_path):
+    site = copy_sample(tmp_path / "sample")
+    assert site.run("check", "--strict").exit_code == 0
+    site.build("--strict")
+    article = site.page("articles/seoul-tokyo-bolster-cooperation/")
+    assert article.h1.get_text(strip=True) == "Seoul, Tokyo bolster cooperation on N.K."
+    for kind in ("actors", "countries", "events"):
+        for source in (REPO_ROOT / "content" / kind).glob("*.md"):
+            assert (site.output / kind / source.stem / "index.html").is_file()
+    for slug in ("kim-sung-hwan", "seiji-maehara", "naoto-kan"):
+        assert (site.output / "actors" / slug / "index.html").is_file()
+    for slug in ("six-party-talks", "cheonan-sinking", "yeonpyeong-shelling"):
+        assert (site.output / "events" / slug / "index.html").is_file()
+    assert broken_links(site.output) == []
+
+
+def test_sample_builds_under_a_project_base_path(tmp_path):
+    site = copy_sample(tmp_path / "sample")
+    site.build("--base-url", "https://user.github.io/archive/")
+    assert broken_links(site.output, "/archive/") == []
+
+
+def test_theme_ships_inside_the_wheel(tmp_path):
+    """A site with only site.yaml and content/ must build from a wheel install too."""
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
+                             str(REPO_ROOT)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    wheel = next(tmp_path.glob("builder-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for template in (REPO_ROOT / "templates").glob("*.html"):
+        assert f"builder/theme/templates/{template.name}" in names
+    assert "builder/theme/static/style.css" in names
