@@ -33,7 +33,7 @@ class FieldReader:
                                 "summary", "draft", "quotes"})
     ENTITY_FIELDS = frozenset({"name", "aliases", "role", "type", "wikidata", "website", "date",
                                "start", "end", "capital"})
-    _NOT_FACTS = frozenset({"name", "aliases", "wikidata", "draft"})
+    _NOT_FACTS = frozenset({"name", "aliases", "wikidata", "draft", "type"})  # type: in the kicker
 
     def __init__(self, relative: str, front: YamlMapping, config: SiteConfig,
                  problems: list[Problem]) -> None:
