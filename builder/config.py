@@ -161,7 +161,7 @@ class _Checker:
         self.report = report
 
     def line(self, dotted_key: str) -> int:
-        return self.key_lines.get(dotted_key.split(".")[0], 1)
+        return self.key_lines.get(dotted_key) or self.key_lines.get(dotted_key.split(".")[0], 1)
 
     def error(self, key: str, message: str, hint: str = "") -> None:
         self.report.error(CONFIG_FILE, self.line(key), f"{key}: {message}", hint)
@@ -208,7 +208,8 @@ class _Checker:
             for sub in value:
                 if sub not in allowed:
                     hint = did_you_mean(str(sub), allowed) or f"known keys: {', '.join(allowed)}"
-                    self.report.warning(CONFIG_FILE, self.line(key), f"unknown key '{key}.{sub}'", hint)
+                    self.report.warning(CONFIG_FILE, self.line(f"{key}.{sub}"), f"unknown key '{key}.{sub}'",
+                                        hint)
         return value
 
     def path(self, key: str, value: Any) -> Path:

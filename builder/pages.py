@@ -13,7 +13,7 @@ from typing import Any
 
 from builder.config import Kind, SiteConfig
 from builder.index import SiteIndex
-from builder.records import Article, Entity, EntityKey
+from builder.records import Article, Entity
 from builder.render import Page
 from builder.urls import article_path, entity_path, kind_path, paginated
 
@@ -132,6 +132,3 @@ def paginate(items: Sequence[Any], size: int, base: str) -> Iterator[tuple[int, 
             item_count=len(items),
         )
 
-
-def entity_key(kind: Kind, slug: str) -> EntityKey:
-    return (kind.name, slug)

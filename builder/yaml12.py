@@ -125,7 +125,7 @@ class _Loader(_Parser, _Yaml12Constructor, _Yaml12Resolver):  # type: ignore[mis
 
 @dataclass(frozen=True)
 class YamlMapping:
-    """A top-level mapping with the 1-based line of each key and of each list item."""
+    """A top-level mapping with the 1-based line of each key (and sub-key) and list item."""
 
     data: dict[str, Any]
     key_lines: dict[str, int]
@@ -170,6 +170,9 @@ def load_mapping(text: str) -> YamlMapping:
         key_lines[key] = key_node.start_mark.line + 1
         if isinstance(value_node, yaml.SequenceNode):
             item_lines[key] = tuple(item.start_mark.line + 1 for item in value_node.value)
+        elif isinstance(value_node, yaml.MappingNode):  # one level down, as 'paths.output'
+            for sub_key, _ in value_node.value:
+                key_lines.setdefault(f"{key}.{sub_key.value}", sub_key.start_mark.line + 1)
     return YamlMapping({str(k): v for k, v in data.items()}, key_lines, item_lines)
 
 

@@ -193,7 +193,7 @@ def test_config_errors_name_the_key_and_line(make_site):
     result = site.run("build")
     assert result.exit_code == 1
     assert "site.yaml:2: base_url: 'example.org' is not an http(s) address" in result.stderr
-    assert "site.yaml:3: pagination.per_page: must be a whole number of at least 1" in result.stderr
+    assert "site.yaml:4: pagination.per_page: must be a whole number of at least 1" in result.stderr
     assert "site.yaml:5: warning: unknown key 'titel' (did you mean 'title'?)" in result.stderr
 
 
