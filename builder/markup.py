@@ -24,9 +24,14 @@ from builder.config import WEB_SCHEMES, SiteConfig
 from builder.urls import UrlMap, entity_path, is_valid_slug
 
 # An inline link or image target: [text](target "title") or a reference definition.
-_INLINE_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_INLINE_LINK = re.compile(r"\]\(\s*([^)\n]*(?:\n[^)\n]*)?)")
+_LINK_TITLE = re.compile(r"\s+[\"'(].*$", re.DOTALL)
 _REFERENCE_DEFINITION = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+# What a browser ignores in a URL before reading its scheme (WHATWG URL parsing):
+# leading and trailing C0 controls and spaces, and every tab and newline.
+_URL_EDGES = "".join(chr(c) for c in range(0x21))
+_URL_IGNORED = re.compile(r"[\t\n\r]")
 _FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -47,16 +52,22 @@ def find_links(source: str) -> list[Link]:
     masked = _mask_fenced_code(source)
     for pattern in (_INLINE_LINK, _REFERENCE_DEFINITION):
         for match in pattern.finditer(masked):
-            url = match.group(1).strip()
+            url = browser_url(_link_target(match.group(1)))
             if not url:
                 continue
-            scheme_match = _SCHEME.match(url)
-            scheme = scheme_match.group(1).lower() if scheme_match else ""
-            target = url[scheme_match.end():] if scheme_match else url
+            scheme = url_scheme(url)
+            target = url[len(scheme) + 1:] if scheme else url
             line = masked.count("\n", 0, match.start(1)) + 1
             links.append(Link(scheme, target, line))
     links.sort(key=lambda link: link.line)
     return links
+
+
+def _link_target(written: str) -> str:
+    """The URL part of what is written inside `](...)`: no <brackets>, no "title"."""
+    if written.startswith("<"):
+        return written[1:].split(">", 1)[0]
+    return _LINK_TITLE.sub("", written)
 
 
 def _mask_fenced_code(source: str) -> str:
@@ -90,15 +101,16 @@ class _LinkTreeprocessor(Treeprocessor):
             if element.tag == "a":
                 self._rewrite_link(element)
             elif element.tag == "img" and not self._is_safe(element.get("src", "")):
-                element.set("src", "")
+                alt = element.get("alt", "")
+                _unlink(element)  # an <img> without src is invalid HTML: keep its text
+                element.text = alt
 
     def _rewrite_link(self, element: etree.Element) -> None:
-        href = element.get("href", "")
-        scheme_match = _SCHEME.match(href)
-        scheme = scheme_match.group(1).lower() if scheme_match else ""
+        href = browser_url(element.get("href", ""))
+        scheme = url_scheme(href)
         kind = self.kinds_by_singular.get(scheme)
         if kind is not None:
-            slug = href[scheme_match.end():] if scheme_match else ""
+            slug = href[len(scheme) + 1:]
             if is_valid_slug(slug):
                 element.set("href", self.urls.href(entity_path(kind.name, slug)))
                 element.set("class", f"entity-link entity-{kind.singular}")
@@ -109,8 +121,20 @@ class _LinkTreeprocessor(Treeprocessor):
 
     @staticmethod
     def _is_safe(url: str) -> bool:
-        scheme_match = _SCHEME.match(url.strip())
-        return scheme_match is None or scheme_match.group(1).lower() in WEB_SCHEMES
+        # Markdown has turned tabs into spaces by now: judge the URL without any.
+        scheme = url_scheme("".join(browser_url(url).split()))
+        return not scheme or scheme in WEB_SCHEMES
+
+
+def browser_url(url: str) -> str:
+    """`url` as a browser reads it: `java\tscript:` and `\x01javascript:` are javascript:."""
+    return _URL_IGNORED.sub("", url).strip(_URL_EDGES)
+
+
+def url_scheme(url: str) -> str:
+    """The lowercase scheme of a URL ('' for a relative one)."""
+    scheme_match = _SCHEME.match(url)
+    return scheme_match.group(1).lower() if scheme_match else ""
 
 
 def _unlink(element: etree.Element) -> None:
