@@ -23,7 +23,7 @@ from builder.fields import FieldReader
 from builder.markup import MarkdownRenderer, find_links, first_paragraph_text, shorten
 from builder.records import Article, Entity, Reference
 from builder.urls import is_valid_slug, slug_from_filename, slugify
-from builder.yaml12 import YamlProblem, load_mapping
+from builder.yaml12 import CONTROL_CHARACTERS, YamlProblem, describe_character, load_mapping
 
 ARTICLES = "articles"
 _TAGS = re.compile(r"<[^>]+>")
@@ -169,6 +169,13 @@ def read_source(
         line = raw.count(b"\n", 0, exc.start) + 1
         problems.append(Problem(source.relative, line, f"not UTF-8 text ({exc.reason})",
                                 "save the file as UTF-8"))
+        return ReadResult(None, tuple(problems))
+    control = CONTROL_CHARACTERS.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        problems.append(Problem(source.relative, line,
+                                f"a control character ({describe_character(control.group())})",
+                                "remove it; it cannot appear in a web page"))
         return ReadResult(None, tuple(problems))
     try:
         yaml_text, body, body_line = split_front_matter(text)

@@ -46,6 +46,10 @@ class YamlProblem(Exception):
         self.hint = hint
 
 
+class _AliasRefused(YamlProblem):
+    pass
+
+
 class _Yaml12Resolver(BaseResolver):
     pass
 
@@ -71,14 +75,31 @@ _Yaml12Resolver.add_implicit_resolver(
 )
 
 
+# Characters that are errors in HTML text (C0/C1 controls but tab, newline, form
+# feed) and lone surrogates, which cannot be written as UTF-8 at all.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def describe_character(character: str) -> str:
+    return f"U+{ord(character):04X}"
+
+
 class _Yaml12Constructor(SafeConstructor):
+    def construct_scalar(self, node: yaml.Node) -> Any:
+        value = super().construct_scalar(node)
+        found = CONTROL_CHARACTERS.search(value) if isinstance(value, str) else None
+        if found:
+            raise YamlProblem(node.start_mark.line + 1,
+                              f"a control character ({describe_character(found.group())}) in a value",
+                              "remove it; it cannot appear in a web page")
+        return value
+
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
-            raise YamlProblem(
-                node.start_mark.line + 1,
-                "YAML aliases (*name) are not allowed",
-                "write the value out in full",
-            )
+            # The node is the anchored one, so its mark is the anchor's line;
+            # load_mapping finds the alias's own line.
+            raise _AliasRefused(node.start_mark.line + 1, "YAML aliases (*name) are not allowed",
+                                "write the value out in full")
         return super().construct_object(node, deep=deep)
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
@@ -149,6 +170,8 @@ def load_mapping(text: str) -> YamlMapping:
                 "front matter and site.yaml are mappings of fields",
             )
         data = loader.construct_document(node)
+    except _AliasRefused as exc:
+        raise YamlProblem(_first_alias_line(text, exc.line), exc.message, exc.hint) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -174,6 +197,17 @@ def load_mapping(text: str) -> YamlMapping:
             for sub_key, _ in value_node.value:
                 key_lines.setdefault(f"{key}.{sub_key.value}", sub_key.start_mark.line + 1)
     return YamlMapping({str(k): v for k, v in data.items()}, key_lines, item_lines)
+
+
+def _first_alias_line(text: str, default: int) -> int:
+    """The line of the first `*alias` (only on the error path: it parses again)."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return event.start_mark.line + 1
+    except yaml.YAMLError:
+        pass
+    return default
 
 
 def _line_text(text: str, line: int) -> str:
