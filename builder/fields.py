@@ -104,7 +104,7 @@ class FieldReader:
                 parsed = datetime.fromisoformat(text)
                 has_time = True
         except ValueError as exc:
-            reason = str(exc) if "out of range" in str(exc) else "not a date"
+            reason = f"not a real date ({exc})" if "out of range" in str(exc) else "not a date"
             self.error(key, f"'{key}: {value}' is {reason}",
                        "write YYYY-MM-DD or YYYY-MM-DDTHH:MM, a real calendar date")
             return None
@@ -143,9 +143,11 @@ class FieldReader:
                 if isinstance(item, str) and is_valid_slug(item):
                     references.append(Reference(kind, item, line + 1, "front matter", key))
                 else:
+                    several = isinstance(item, str) and "," in item and not isinstance(value, list)
                     self.problems.append(Problem(
                         self.relative, line + 1, f"'{key}' has {item!r}, which is not a slug",
-                        "use the entity's file name, e.g. kim-sung-hwan"))
+                        f"write a list: {key}: [{item}]" if several
+                        else "use the entity's file name, e.g. kim-sung-hwan"))
         return references
 
     def quotes(self) -> tuple[Quote, ...]:
