@@ -1,15 +1,19 @@
 """Writing the output folder: only changed files, all-or-nothing, nothing outside.
 
-Files are first written beside their targets under temporary names; only
-when every page has rendered are they renamed into place (a quick series of
-renames), and files no page produced any more are removed. A failure or
-Ctrl-C before that point removes the temporary files and leaves the previous
-output exactly as it was. Files whose bytes are unchanged are not touched.
+Changed files are first written to a hidden staging folder beside the output
+folder (`.<name>.builder-tmp-<pid>`, on the same disk so renames are atomic);
+only when every page has rendered are they renamed into place (a quick series
+of renames), and files no page produced any more are removed. A failure,
+Ctrl-C or SIGTERM before that point removes the staging folder and leaves the
+output exactly as it was; even `kill -9` leaves the output untouched, and the
+next build removes the staging folder it left. Files whose bytes are
+unchanged are not touched. Nothing is written through a symbolic link found
+inside the output folder: the link is replaced by a real folder or file.
 """
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import os
 import shutil
 from pathlib import Path, PurePosixPath
@@ -20,20 +24,26 @@ from builder.urls import UnsafePathError, output_file
 TEMP_SUFFIX = ".builder-tmp"
 
 
+def staging_prefix(output_dir: Path) -> str:
+    """Name prefix of the staging folders of builds of `output_dir` (beside it)."""
+    return f".{output_dir.name}{TEMP_SUFFIX}-"
+
+
 class OutputWriter:
     """Stages files for one build of `output_dir`; `commit()` makes them visible."""
 
     def __init__(self, output_dir: Path) -> None:
         self.output_dir = output_dir
-        self.created_output = not output_dir.exists()
-        self.staged: list[tuple[Path, Path]] = []  # (temporary file, final file)
-        self.created_dirs: list[Path] = []
+        if output_dir.is_symlink() or (output_dir.exists() and not output_dir.is_dir()):
+            raise OutputError([Problem(str(output_dir), 0, "the output path is not a folder",
+                                       "remove it or pick another --output")])
+        self.staging_dir = output_dir.parent / f"{staging_prefix(output_dir)}{os.getpid()}"
+        self.staged: list[tuple[Path, PurePosixPath]] = []  # (staged file, path in output)
         self.expected: set[PurePosixPath] = set()
+        self._real_dirs: set[PurePosixPath] = set()  # output folders known to be no symlink
         self.written = 0
         self.unchanged = 0
-        if output_dir.exists() and not output_dir.is_dir():
-            raise OutputError([Problem(str(output_dir), 0, "the output path is a file, not a folder")])
-        self._remove_leftovers()
+        remove_leftovers(output_dir)
 
     def __enter__(self) -> OutputWriter:
         return self
@@ -51,46 +61,55 @@ class OutputWriter:
         if relative in self.expected:
             raise OutputError([Problem(site_path, 0, "two pages write the same file")])
         self.expected.add(relative)
-        target = self.output_dir.joinpath(*relative.parts)
-        if _same_bytes(target, data):
+        if self._is_real_dir(relative.parent) and _same_bytes(self._target(relative), data):
             self.unchanged += 1
             return
-        self._make_parent(target.parent)
-        temporary = target.with_name(target.name + TEMP_SUFFIX)
-        temporary.write_bytes(data)
-        self.staged.append((temporary, target))
+        staged = self.staging_dir.joinpath(*relative.parts)
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_bytes(data)
+        self.staged.append((staged, relative))
 
     def commit(self) -> None:
         """Rename staged files into place and remove files no longer produced."""
-        for temporary, target in self.staged:
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        for staged, relative in self.staged:
+            target = self._target(relative)
+            self._make_real_dir(relative.parent)
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
-            os.replace(temporary, target)
+            _move(staged, target)
         self.written = len(self.staged)
         self.staged = []
+        shutil.rmtree(self.staging_dir, ignore_errors=True)
         self._remove_stale()
 
     def rollback(self) -> None:
-        for temporary, _ in self.staged:
-            temporary.unlink(missing_ok=True)
         self.staged = []
-        if self.created_output:
-            shutil.rmtree(self.output_dir, ignore_errors=True)
-            return
-        for directory in reversed(self.created_dirs):
-            with contextlib.suppress(OSError):
-                directory.rmdir()
+        shutil.rmtree(self.staging_dir, ignore_errors=True)
 
-    def _make_parent(self, directory: Path) -> None:
-        missing: list[Path] = []
-        while not directory.is_dir():
-            if directory.exists() or directory.is_symlink():  # a file where a folder must go
-                directory.unlink()
-            missing.append(directory)
-            directory = directory.parent
-        for path in reversed(missing):
-            path.mkdir()
-            self.created_dirs.append(path)
+    def _target(self, relative: PurePosixPath) -> Path:
+        return self.output_dir.joinpath(*relative.parts)
+
+    def _is_real_dir(self, relative: PurePosixPath) -> bool:
+        """Whether every folder from the output folder down to `relative` is real (no link)."""
+        if relative in self._real_dirs or not relative.parts:
+            return True
+        path = self._target(relative)
+        real = self._is_real_dir(relative.parent) and path.is_dir() and not path.is_symlink()
+        if real:
+            self._real_dirs.add(relative)
+        return real
+
+    def _make_real_dir(self, relative: PurePosixPath) -> None:
+        """Create the folder `relative`, replacing files or links in its way."""
+        if relative in self._real_dirs or not relative.parts:
+            return
+        self._make_real_dir(relative.parent)
+        path = self._target(relative)
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            path.unlink()
+        path.mkdir(exist_ok=True)
+        self._real_dirs.add(relative)
 
     def _remove_stale(self) -> None:
         for directory, subdirs, files in os.walk(self.output_dir, topdown=False):
@@ -107,19 +126,43 @@ class OutputWriter:
                 elif not any(path.iterdir()):
                     path.rmdir()
 
-    def _remove_leftovers(self) -> None:
-        """Temporary files of a build that was killed before it could clean up."""
-        if not self.output_dir.is_dir():
-            return
-        for directory, _, files in os.walk(self.output_dir):
-            for name in files:
-                if name.endswith(TEMP_SUFFIX):
-                    Path(directory, name).unlink(missing_ok=True)
+
+def remove_leftovers(output_dir: Path) -> None:
+    """Staging folders of builds that were killed before they could clean up."""
+    parent = output_dir.parent
+    if not parent.is_dir():
+        return
+    prefix = staging_prefix(output_dir)
+    for entry in parent.iterdir():
+        if entry.name.startswith(prefix) and not _running(entry.name[len(prefix):]):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _running(pid_text: str) -> bool:
+    """Whether the build that owns a staging folder is still at work (then leave it)."""
+    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _move(source: Path, target: Path) -> None:
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:  # the output folder is a mount point of its own
+            raise
+        shutil.move(source, target)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
     try:
-        if path.stat().st_size != len(data):
+        if path.is_symlink() or path.stat().st_size != len(data):
             return False
         return path.read_bytes() == data
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
@@ -127,16 +170,28 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 
 
 def static_files(folders: list[Path]) -> dict[str, Path]:
-    """Site path -> file for every static file; later folders override earlier ones."""
+    """Site path -> file for every static file; later folders override earlier ones.
+
+    A symbolic link that leads out of its static folder is refused: copying it
+    would publish whatever file it points at.
+    """
     found: dict[str, Path] = {}
+    outside: list[Problem] = []
     for folder in folders:
         if not folder.is_dir():
             continue
+        root = folder.resolve()
         for directory, subdirs, files in os.walk(folder):
             subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
             for name in sorted(files):
                 if name.startswith("."):
                     continue
                 path = Path(directory, name)
+                if path.is_symlink() and not path.resolve().is_relative_to(root):
+                    outside.append(Problem(path.as_posix(), 1, "symbolic link points outside the "
+                                           "static folder", "copy the file in instead"))
+                    continue
                 found["static/" + path.relative_to(folder).as_posix()] = path
+    if outside:
+        raise OutputError(outside)
     return found
