@@ -8,6 +8,7 @@ Subcommands import their modules lazily so `--help` stays instant.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,12 @@ from builder.errors import BuilderError, UsageError
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    signal.signal(signal.SIGTERM, _interrupted)  # `kill` cleans up like Ctrl-C
     sys.exit(run(argv))
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def run(argv: Sequence[str] | None = None) -> int:
