@@ -88,7 +88,7 @@ def render_and_write(
             writer.add(page.path, renderer.render(page))
             if number % 200 == 0:
                 progress("render", number, len(pages))
-        for site_path, source in static_files(_static_dirs(config)).items():
+        for site_path, source in static_files(_static_dirs(config), config.site_dir).items():
             writer.add(site_path, source.read_bytes())
         writer.commit()
     progress("render", len(pages), len(pages))

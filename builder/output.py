@@ -169,7 +169,7 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def static_files(folders: list[Path]) -> dict[str, Path]:
+def static_files(folders: list[Path], site_dir: Path | None = None) -> dict[str, Path]:
     """Site path -> file for every static file; later folders override earlier ones.
 
     A symbolic link that leads out of its static folder is refused: copying it
@@ -188,7 +188,9 @@ def static_files(folders: list[Path]) -> dict[str, Path]:
                     continue
                 path = Path(directory, name)
                 if path.is_symlink() and not path.resolve().is_relative_to(root):
-                    outside.append(Problem(path.as_posix(), 1, "symbolic link points outside the "
+                    shown = path.relative_to(site_dir) if site_dir and path.is_relative_to(site_dir) \
+                        else path
+                    outside.append(Problem(shown.as_posix(), 1, "symbolic link points outside the "
                                            "static folder", "copy the file in instead"))
                     continue
                 found["static/" + path.relative_to(folder).as_posix()] = path
