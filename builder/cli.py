@@ -79,6 +79,19 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--site", type=Path, default=Path("."), metavar="DIR", help="site folder")
     new.add_argument("--debug", action="store_true", help="show tracebacks")
     new.set_defaults(handler=_new)
+
+    deploy = commands.add_parser("deploy", help="publish the site to a gh-pages branch",
+                                 description="Build for production (strict, no drafts) into a temporary "
+                                 "folder and push it as a new commit on a branch, for GitHub Pages.")
+    deploy.add_argument("--site", type=Path, default=Path("."), metavar="DIR", help="site folder")
+    deploy.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url")
+    deploy.add_argument("--remote", default="origin", help="git remote to push to (default: origin)")
+    deploy.add_argument("--branch", default="gh-pages", help="branch to publish (default: gh-pages)")
+    deploy.add_argument("--message", "-m", metavar="TEXT", help="commit message")
+    deploy.add_argument("--cname", metavar="DOMAIN", help="custom domain for CNAME (default: site.yaml)")
+    deploy.add_argument("--dry-run", action="store_true", help="build and report; commit and push nothing")
+    deploy.add_argument("--debug", action="store_true", help="show tracebacks")
+    deploy.set_defaults(handler=_deploy)
     return parser
 
 
@@ -137,6 +150,17 @@ def _new(args: argparse.Namespace) -> int:
 
     path = scaffold(args.site, args.what, args.title)
     print(f"Created {path}")
+    return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from builder.deploy import DeployOptions, deploy, describe
+
+    options = DeployOptions(remote=args.remote, branch=args.branch, message=args.message,
+                            cname=args.cname, base_url=args.base_url, dry_run=args.dry_run)
+    result = deploy(args.site, options)
+    _print_warnings(result.build)
+    print("\n".join(describe(result)))
     return 0
 
 
