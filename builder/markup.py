@@ -104,6 +104,8 @@ class _LinkTreeprocessor(Treeprocessor):
                 alt = element.get("alt", "")
                 _unlink(element)  # an <img> without src is invalid HTML: keep its text
                 element.text = alt
+            elif element.tag == "img" and _is_root_relative(element.get("src", "")):
+                element.set("src", self.urls.site_rooted(element.get("src", "")))
 
     def _rewrite_link(self, element: etree.Element) -> None:
         href = browser_url(element.get("href", ""))
@@ -118,6 +120,8 @@ class _LinkTreeprocessor(Treeprocessor):
             _unlink(element)
         elif not self._is_safe(href):
             _unlink(element)
+        elif _is_root_relative(href):
+            element.set("href", self.urls.site_rooted(href))
 
     @staticmethod
     def _is_safe(url: str) -> bool:
@@ -135,6 +139,10 @@ def url_scheme(url: str) -> str:
     """The lowercase scheme of a URL ('' for a relative one)."""
     scheme_match = _SCHEME.match(url)
     return scheme_match.group(1).lower() if scheme_match else ""
+
+
+def _is_root_relative(link: str) -> bool:
+    return link.startswith("/") and not link.startswith("//")
 
 
 def _unlink(element: etree.Element) -> None:

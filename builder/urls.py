@@ -66,6 +66,13 @@ class UrlMap:
     def absolute(self, site_path: str) -> str:
         return self.origin + self.href(site_path)
 
+    def site_rooted(self, link: str) -> str:
+        """An author's root-relative link ('/countries/japan/') put under the base path, as written.
+
+        '/' in a body means the site's root, which on a project site is the base path.
+        """
+        return self.base_path + link.lstrip("/")
+
 
 class UnsafePathError(ValueError):
     pass

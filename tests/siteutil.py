@@ -6,7 +6,7 @@ import contextlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -85,8 +85,9 @@ def broken_links(output: Path, base_path: str = "/") -> list[tuple[str, str]]:
     broken = []
     for page in sorted(output.rglob("*.html")):
         soup = parse_html(page.read_text(encoding="utf-8"))
+        page_url = base_path + page.relative_to(output).as_posix()
         for link in internal_links(soup):
-            path = urlsplit(link).path
+            path = urlsplit(urljoin(page_url, link)).path  # relative links resolve from the page
             if not path.startswith(base_path):
                 broken.append((page.relative_to(output).as_posix(), link))
                 continue
