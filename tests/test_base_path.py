@@ -27,6 +27,9 @@ def test_base_url_on_the_command_line_overrides_site_yaml(make_site) -> None:
     page = site.page("articles/talks/")
     assert page.find("link", rel="stylesheet")["href"] == "/archive/static/style.css"
     assert page.find("a", class_="site-title")["href"] == "/archive/"
+    assert page.find("link", rel="canonical")["href"] == "https://user.github.io/archive/articles/talks/"
+    assert site.page("").find("link", rel="canonical")["href"] == "https://user.github.io/archive/"
+    assert site.page("404.html").find("link", rel="canonical") is None
     assert broken_links(site.output, "/archive/") == []
 
 
