@@ -51,13 +51,15 @@ def find_links(source: str) -> list[Link]:
     links: list[Link] = []
     masked = _mask_fenced_code(source)
     for pattern in (_INLINE_LINK, _REFERENCE_DEFINITION):
+        line, counted_to = 1, 0  # count newlines incrementally: once per file, not per link
         for match in pattern.finditer(masked):
             url = browser_url(_link_target(match.group(1)))
             if not url:
                 continue
             scheme = url_scheme(url)
             target = url[len(scheme) + 1:] if scheme else url
-            line = masked.count("\n", 0, match.start(1)) + 1
+            line += masked.count("\n", counted_to, match.start(1))
+            counted_to = match.start(1)
             links.append(Link(scheme, target, line))
     links.sort(key=lambda link: link.line)
     return links
