@@ -157,7 +157,6 @@ class Git:
     def __init__(self, site_dir: Path) -> None:
         self.site_dir = site_dir
         self.env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARIABLES}
-        self.env["GIT_TERMINAL_PROMPT"] = self.env.get("GIT_TERMINAL_PROMPT", "0")
         self.git_dir = site_dir / ".git"  # replaced by git's answer in require_repository()
 
     def run(self, *args: str, cwd: Path | None = None, extra_env: dict[str, str] | None = None,

@@ -149,13 +149,14 @@ class Crawl:
     relative_feed_links: list[tuple[str, str]] = field(default_factory=list)
 
 
-def crawl(server: PagesServer, base_url: str, start: str | None = None) -> Crawl:
-    """Follow every internal reference from `start` (default: the prefix) breadth-first."""
+def crawl(server: PagesServer, base_url: str, start: str | None = None,
+          also: tuple[str, ...] = ()) -> Crawl:
+    """Follow every internal reference from `start` (default: the prefix) and `also`, breadth-first."""
     base = urlsplit(base_url)
     result = Crawl()
-    first = start or server.prefix
-    queue: deque[str] = deque([first])
-    found_on: dict[str, tuple[str, str]] = {first: ("(start)", first)}
+    seeds = [start or server.prefix, *also]
+    queue: deque[str] = deque(seeds)
+    found_on: dict[str, tuple[str, str]] = {seed: ("(start)", seed) for seed in seeds}
     while queue:
         path = queue.popleft()
         response, final_path = _fetch(server, path, result)

@@ -28,6 +28,7 @@ def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     empty.write_text("")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))  # tmp_path may sit inside a clone
     for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
         monkeypatch.delenv(name, raising=False)
 
@@ -190,6 +191,14 @@ def test_a_missing_remote_is_refused(published: Published) -> None:
     result = published.deploy()
     assert result.exit_code == 1
     assert "no git remote named 'origin' (add one with git remote add origin URL)" in result.stderr
+
+
+def test_an_unreachable_remote_is_refused_before_building(published: Published) -> None:
+    git(published.site.root, "remote", "set-url", "origin", str(published.remote.parent / "gone.git"))
+    result = published.deploy()
+    assert result.exit_code == 1
+    assert "cannot reach the remote 'origin'" in result.stderr
+    assert "check its URL (git remote -v)" in result.stderr
 
 
 def test_a_rejected_push_changes_nothing(published: Published) -> None:

@@ -51,10 +51,15 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     return build_sample(tmp_path_factory.mktemp("pages"), request.param)
 
 
+# Entry points a reader or a robot may start from without a link from the home page.
+ENTRY_FILES = ("feed.xml", "sitemap.xml", "robots.txt")
+
+
 @pytest.fixture(scope="module")
 def crawled(served: Served) -> Crawl:
+    also = tuple(served.prefix + name for name in ENTRY_FILES if (served.output / name).is_file())
     with pages_server(served.output, served.prefix) as server:
-        return crawl(server, served.base_url)
+        return crawl(server, served.base_url, also=also)
 
 
 def test_a_crawl_from_the_home_page_finds_nothing_broken(served: Served, crawled: Crawl) -> None:
@@ -126,6 +131,46 @@ def test_a_root_relative_link_that_forgets_the_base_path_is_caught(tmp_path: Pat
         result = crawl(server, PROJECT_SITE)
     assert ("/archive/", "/static/style.css", "outside the site's path /archive/") in result.broken
     assert ("/archive/", "gone/", "status 404") in result.broken
+
+
+def test_feeds_sitemaps_robots_and_json_are_crawled_too(tmp_path: Path) -> None:
+    """Links in feeds (and their embedded HTML), sitemaps, robots.txt and JSON are checked."""
+    files = {
+        "index.html": '<link rel="alternate" type="application/atom+xml" href="/archive/feed.xml">'
+                      '<a href="/archive/a/">a</a><div data-index="/archive/data/graph.json"></div>',
+        "a/index.html": "<h1>A</h1>",
+        "404.html": "<h1>Page not found</h1>",
+        "feed.xml": """<?xml version="1.0" encoding="utf-8"?>
+            <feed xmlns="http://www.w3.org/2005/Atom">
+              <id>tag:example.org,2011:feed</id>
+              <link rel="self" href="https://user.github.io/archive/feed.xml"/>
+              <entry><link href="https://user.github.io/archive/a/"/>
+                <content type="html">&lt;a href="/archive/gone/"&gt;x&lt;/a&gt;</content></entry>
+              <entry><link href="https://user.github.io/a/"/></entry>
+              <entry><link href="a/"/></entry>
+            </feed>""",
+        "sitemap.xml": """<?xml version="1.0" encoding="utf-8"?>
+            <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+              <url><loc>https://user.github.io/archive/missing/</loc></url></urlset>""",
+        "robots.txt": "User-agent: *\nSitemap: https://user.github.io/archive/sitemap.xml\n",
+        "data/graph.json": '{"nodes": [{"url": "/archive/a/"}, {"url": "/archive/nowhere/"}]}',
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    with pages_server(tmp_path, "/archive/") as server:
+        result = crawl(server, PROJECT_SITE, also=("/archive/robots.txt",))
+    broken = {(link, why) for _, link, why in result.broken}
+    assert broken == {
+        ("/archive/gone/", "status 404"),
+        ("https://user.github.io/a/", "outside the site's path /archive/"),
+        ("https://user.github.io/archive/missing/", "status 404"),
+        ("/archive/nowhere/", "status 404"),
+    }
+    # Feed readers resolve relative links unreliably: feeds must carry absolute URLs.
+    assert result.relative_feed_links == [("/archive/feed.xml", "/archive/gone/"),
+                                          ("/archive/feed.xml", "a/")]
+    assert result.fetched["/archive/data/graph.json"] == 200
 
 
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "pages.yml"
