@@ -158,7 +158,9 @@ def _deploy(args: argparse.Namespace) -> int:
 
     options = DeployOptions(remote=args.remote, branch=args.branch, message=args.message,
                             cname=args.cname, base_url=args.base_url, dry_run=args.dry_run)
-    result = deploy(args.site, options)
+    progress = _TerminalProgress()
+    result = deploy(args.site, options, progress)
+    progress.clear()
     _print_warnings(result.build)
     print("\n".join(describe(result)))
     return 0
