@@ -72,6 +72,18 @@ def _parser() -> argparse.ArgumentParser:
     _site_options(check)
     check.set_defaults(handler=_check)
 
+    serve = commands.add_parser("serve", help="preview the site with live reload",
+                                description="Build into a temporary folder, serve it under base_url's "
+                                "path and rebuild and reload the browser on every change.")
+    serve.add_argument("--site", type=Path, default=Path("."), metavar="DIR", help="site folder")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: 8000, or the next free one)")
+    serve.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=False,
+                       help="include articles marked draft: true")
+    serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
+    serve.add_argument("--debug", action="store_true", help="show tracebacks")
+    serve.set_defaults(handler=_serve)
+
     new = commands.add_parser("new", help="scaffold an article or entity file",
                               description="Create a correctly named content file with front matter.")
     new.add_argument("what", metavar="KIND", help="article, or a kind's singular (actor, country, event)")
@@ -143,6 +155,12 @@ def _check(args: argparse.Namespace) -> int:
     print(f"Checked: no errors, {len(result.warnings)} warning"
           f"{'' if len(result.warnings) == 1 else 's'}, {result.seconds:.2f} s")
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from builder.serve import ServeOptions, serve
+
+    return serve(ServeOptions(args.site, args.host, args.port, args.drafts, args.open))
 
 
 def _new(args: argparse.Namespace) -> int:

@@ -1,0 +1,211 @@
+"""The preview server without a browser: rebuilds, errors, base path, ports, headers, Ctrl-C."""
+
+from __future__ import annotations
+
+import socket
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from builder.serve import PortError, Preview, listen
+from tests.serveutil import ServeProcess, eventually
+from tests.siteutil import parse_html
+
+ARTICLE = "content/articles/2011-02-17-talks.md"
+SITE_YAML = "title: Test Archive\nbase_url: https://user.github.io/archive/\n"
+ORIGIN = "http://127.0.0.1:8123"
+
+
+def article(title: str, extra: str = "") -> str:
+    return f'---\ntitle: "{title}"\ndate: 2011-02-17\n{extra}---\nThe talks went on.\n'
+
+
+@pytest.fixture
+def preview(make_site, tmp_path: Path):
+    """A Preview of a small site under /archive/, built once, not watching."""
+    site = make_site({"site.yaml": SITE_YAML})
+    preview = Preview(site.root, tmp_path / "preview-output", ORIGIN)
+    preview.site = site  # type: ignore[attr-defined]
+    assert preview.rebuild(()).ok
+    return preview
+
+
+def test_a_burst_of_50_changes_gives_exactly_one_rebuild(make_site, tmp_path: Path) -> None:
+    site = make_site()
+    events = []
+    preview = Preview(site.root, tmp_path / "out", ORIGIN, on_build=events.append)
+    preview.start()
+    try:
+        eventually(lambda: len(events) == 1, message="no first build")
+        started = time.perf_counter()
+        for number in range(50):
+            site.write(f"content/articles/2011-03-{number % 28 + 1:02d}-story-{number}.md",
+                       article(f"Story {number}"))
+        assert time.perf_counter() - started < 0.1  # the premise: 50 changes within 100 ms
+        eventually(lambda: len(events) == 2, message="no rebuild after the burst")
+        scans = preview.watcher.scans
+        eventually(lambda: preview.watcher.scans >= scans + 3)  # room for a second rebuild to start
+    finally:
+        preview.stop()
+    assert len(events) == 2
+    assert events[1].ok and len(events[1].changed) == 50
+    assert events[1].result is not None and events[1].result.pages_written >= 50
+
+
+def test_a_save_during_a_rebuild_gives_another_rebuild(make_site, tmp_path: Path) -> None:
+    site = make_site()
+    events = []
+
+    def on_build(event) -> None:  # type: ignore[no-untyped-def]
+        events.append(event)
+        if len(events) == 2:  # a save lands while the previous build is still being reported
+            site.write(ARTICLE, article("Saved during the build"))
+
+    preview = Preview(site.root, tmp_path / "out", ORIGIN, on_build=on_build)
+    preview.start()
+    try:
+        eventually(lambda: len(events) == 1)
+        site.write(ARTICLE, article("First save"))
+        eventually(lambda: len(events) == 3, message="the second save was lost")
+    finally:
+        preview.stop()
+    page = parse_html(preview.respond("/articles/talks/").body.decode())  # type: ignore[union-attr]
+    assert page.find("main").h1.get_text(strip=True) == "Saved during the build"
+
+
+def test_serves_under_the_base_path_with_the_root_redirecting_there(preview: Preview) -> None:
+    assert (preview.respond("/").status, preview.respond("/").location) == (302, "/archive/")
+    assert preview.respond("/archive").location == "/archive/"
+    home = preview.respond("/archive/")
+    assert home.status == 200 and home.content_type.startswith("text/html")
+    assert preview.respond("/archive/articles/talks/").status == 200
+    assert preview.respond("/archive/articles/talks").location == "/archive/articles/talks/"
+    assert preview.respond("/articles/talks/").status == 404  # not under the base path
+    missing = preview.respond("/archive/articles/nothing-here/")
+    assert missing.status == 404 and missing.body == (preview.output_dir / "404.html").read_bytes()
+    assert preview.respond("/archive/%2e%2e/site.yaml").status == 404
+    css = preview.respond("/archive/static/style.css")
+    assert css.status == 200 and css.content_type.startswith("text/css")
+    # Links inside the pages carry the base path too.
+    link = parse_html(home.body.decode()).find("a", class_="site-title")
+    assert link["href"] == "/archive/"
+
+
+def test_absolute_links_point_at_the_preview(preview: Preview) -> None:
+    event = preview.rebuild(())
+    assert event.result is not None
+    assert event.result.config.base_url == ORIGIN + "/archive/"
+
+
+def test_a_build_error_shows_over_the_last_good_build_and_a_fix_recovers(preview: Preview) -> None:
+    site = preview.site  # type: ignore[attr-defined]
+    site.write(ARTICLE, article("Good title"))
+    assert preview.rebuild([ARTICLE]).ok
+
+    site.write(ARTICLE, '---\ntitle: "unclosed\ndate: 2011-02-17\nactors: ["<b>x</b>"]\n---\nBody\n')
+    event = preview.rebuild([ARTICLE])
+    assert not event.ok
+    assert any(p.path == ARTICLE and p.line > 0 for p in event.problems)
+    page = parse_html(preview.respond("/archive/articles/talks/").body.decode())  # type: ignore[union-attr]
+    assert page.find("main").h1.get_text(strip=True) == "Good title"  # still the last good build
+    overlay = page.find(id="builder-build-error")
+    assert f"{ARTICLE}:" in overlay.get_text()
+
+    site.write(ARTICLE, article("Good title", 'actors: ["<b>bold</b>"]\n'))
+    assert not preview.rebuild([ARTICLE]).ok
+    overlay = parse_html(preview.respond("/archive/articles/talks/").body.decode()).find(  # type: ignore[union-attr]
+        id="builder-build-error")
+    assert "'<b>bold</b>'" in overlay.get_text()  # shown as text...
+    assert overlay.find("b") is None  # ...never as markup
+
+    site.write(ARTICLE, article("Fixed title"))
+    assert preview.rebuild([ARTICLE]).ok
+    page = parse_html(preview.respond("/archive/articles/talks/").body.decode())  # type: ignore[union-attr]
+    assert page.find(id="builder-build-error") is None
+    assert page.find("main").h1.get_text(strip=True) == "Fixed title"
+
+
+def test_a_template_error_names_the_template_and_line(preview: Preview) -> None:
+    site = preview.site  # type: ignore[attr-defined]
+    site.write("templates/article.html", '{% extends "base.html" %}\n{% block content %}\n'
+               "<h1>{{ page.no_such_field }}</h1>\n{% endblock %}\n")
+    event = preview.rebuild(["templates/article.html"])
+    assert not event.ok
+    assert [(p.path, p.line) for p in event.problems] == [("templates/article.html", 3)]
+    body = preview.respond("/archive/").body.decode()  # type: ignore[union-attr]
+    assert "templates/article.html:3:" in parse_html(body).find(id="builder-build-error").get_text()
+
+
+def test_with_no_good_build_the_error_is_the_page(make_site, tmp_path: Path) -> None:
+    site = make_site({ARTICLE: '---\ntitle: "unclosed\n---\n'})
+    preview = Preview(site.root, tmp_path / "out", ORIGIN)
+    assert not preview.rebuild(()).ok
+    response = preview.respond("/")
+    assert response is not None and response.status == 500
+    assert f"{ARTICLE}:" in parse_html(response.body.decode()).find(id="builder-build-error").get_text()
+
+
+def test_only_a_stylesheet_change_is_reloaded_in_place(preview: Preview) -> None:
+    site = preview.site  # type: ignore[attr-defined]
+    site.write("static/extra.css", "p { color: red; }\n")
+    assert preview.rebuild(["static/extra.css"]).reload_paths == ("/archive/static/extra.css",)
+    site.write(ARTICLE, article("Changed"))
+    assert preview.rebuild([ARTICLE, "static/extra.css"]).reload_paths == ("/archive/",)
+
+
+def test_a_tab_that_missed_a_reload_is_stale(preview: Preview) -> None:
+    preview.respond("/archive/articles/talks/")
+    assert not preview.is_stale(ORIGIN + "/archive/articles/talks/")
+    preview.rebuild(())
+    assert preview.is_stale(ORIGIN + "/archive/articles/talks/")
+    preview.respond("/archive/articles/talks/")
+    assert not preview.is_stale(ORIGIN + "/archive/articles/talks/")
+
+
+def test_the_next_free_port_unless_a_port_was_given() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        sockets, port = listen("127.0.0.1", None, default_port=busy)
+        try:
+            assert port != busy
+        finally:
+            for sock in sockets:
+                sock.close()
+        with pytest.raises(PortError, match=f"port {busy} on 127.0.0.1 is in use"):
+            listen("127.0.0.1", busy)
+
+
+def test_cli_serves_without_caching_and_stops_cleanly_on_ctrl_c(make_site, tmp_path: Path) -> None:
+    site = make_site({"site.yaml": SITE_YAML})
+    temporary = tmp_path / "tmp"
+    with ServeProcess(site.root, "--port", "0", tmpdir=temporary) as server:
+        base = server.wait_for_url()
+        with urllib.request.urlopen(base + "articles/talks/") as response:
+            assert response.headers["Cache-Control"] == "no-store"
+            assert "livereload.js" in response.read().decode()  # injected while serving...
+        built = list(temporary.rglob("index.html"))
+        assert built and not any("livereload" in p.read_text(encoding="utf-8") for p in built)  # ...only
+        assert not (site.root / "_site").exists()  # never into the site's output folder
+        with urllib.request.urlopen(base + "static/style.css") as response:
+            assert response.headers["Cache-Control"] == "no-store"
+        assert server.stop() == 0
+    assert "Traceback" not in "".join(server.stderr)
+    assert list(temporary.iterdir()) == []
+
+
+def test_cli_reports_a_port_in_use(make_site) -> None:
+    site = make_site()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        with ServeProcess(site.root, "--port", str(busy)) as server:
+            assert server.process.wait(30) == 1
+    assert f"port {busy} on 127.0.0.1 is in use" in "".join(server.stderr)
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"http://127.0.0.1:{busy}/", timeout=2)
