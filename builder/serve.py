@@ -444,7 +444,9 @@ class PreviewServer(Server):
 
 def serve(options: ServeOptions) -> int:
     """Run the preview until Ctrl-C (or SIGTERM); the temporary build goes with it."""
-    output_dir = Path(tempfile.mkdtemp(prefix="builder-serve-"))
+    # The build's staging folder goes beside its output: both inside one temporary folder.
+    temporary = Path(tempfile.mkdtemp(prefix="builder-serve-"))
+    output_dir = temporary / "site"
     try:
         try:
             sockets, port = listen(options.host, options.port)
@@ -457,7 +459,7 @@ def serve(options: ServeOptions) -> int:
             asyncio.run(_serve_until_stopped(preview, sockets, options))
         return 0
     finally:
-        shutil.rmtree(output_dir, ignore_errors=True)
+        shutil.rmtree(temporary, ignore_errors=True)
 
 
 async def _serve_until_stopped(preview: Preview, sockets: list[socket.socket],
