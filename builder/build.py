@@ -39,6 +39,7 @@ class BuildResult:
     warnings: tuple[Problem, ...]
     left_out: tuple[tuple[str, str], ...]
     seconds: float
+    index: SiteIndex | None = None  # for `check`'s graph health
 
 
 # Progress events for whoever runs the build (the CLI prints them): (stage, done, total).
@@ -75,7 +76,7 @@ def build(site_dir: Path, options: BuildOptions, progress: ProgressCallback = _n
     else:
         render_only(index, config, progress)
     return BuildResult(config, output_dir, pages_written, pages_unchanged, tuple(report.warnings),
-                       content.left_out, clock.seconds())
+                       content.left_out, clock.seconds(), index)
 
 
 def render_and_write(

@@ -70,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate content and templates; write nothing",
                                 description="Report every problem a build would, writing nothing.")
     _site_options(check)
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="json: every problem and the graph's health, for scripts")
     check.set_defaults(handler=_check)
 
     serve = commands.add_parser("serve", help="preview the site with live reload",
@@ -148,13 +150,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from builder.build import build
+    from builder.health import run_check
 
-    result = build(args.site, _options(args, write=False))
-    _print_warnings(result)
-    print(f"Checked: no errors, {len(result.warnings)} warning"
-          f"{'' if len(result.warnings) == 1 else 's'}, {result.seconds:.2f} s")
-    return 0
+    return run_check(args.site, _options(args, write=False), args.format)
 
 
 def _serve(args: argparse.Namespace) -> int:
