@@ -66,6 +66,7 @@ def deploy(site_dir: Path, options: DeployOptions, progress: ProgressCallback | 
            ) -> DeployResult:
     """Build `site_dir` for production and publish it on `options.branch` of `options.remote`."""
     site_dir = site_dir.resolve()
+    flag_cname = _cname(options.cname, "--cname") if options.cname is not None else None
     git = Git(site_dir)
     git.require_repository()
     remote_url = git.remote_url(options.remote)
@@ -85,7 +86,7 @@ def deploy(site_dir: Path, options: DeployOptions, progress: ProgressCallback | 
         else:
             parent = remote_tip or git.local_tip(options.branch)
         previous_cname = git.file_at(parent, "CNAME").strip() if parent else ""
-        cname = _cname(options.cname if options.cname is not None else result.config.cname)
+        cname = flag_cname if flag_cname is not None else _cname(result.config.cname, "site.yaml: cname")
         kept_cname = not cname and bool(previous_cname)
         cname = cname or previous_cname
         if cname:
@@ -128,10 +129,10 @@ def describe(result: DeployResult) -> list[str]:
     return lines
 
 
-def _cname(value: str) -> str:
+def _cname(value: str, where: str) -> str:
     domain = value.strip().lower().rstrip(".")
     if domain and not _DOMAIN.match(domain):
-        raise DeployError([Problem("site.yaml", 0, f"cname '{value}' is not a domain name",
+        raise DeployError([Problem(where, 0, f"'{value}' is not a domain name",
                                    "write the bare domain, e.g. archive.example.org, "
                                    "with no https:// and no path")])
     return domain
