@@ -3,10 +3,10 @@
 MkDocs' lessons, kept: the site is built with the normal build() into a
 temporary folder (never _site/), one folder reused so rebuilds only rewrite
 what changed; a burst of file changes gives one rebuild; no request is
-answered while a build is writing, so no page is ever half-built; after an
-error the last good build stays up with the error laid over it; the reload
-script is injected into responses only, never into built files; every
-response says `Cache-Control: no-store`.
+answered while a build is writing; after an error the last good build stays
+up with the error over it (builder.preview); the reload script is injected
+into responses only, never into built files; every response says
+`Cache-Control: no-store`.
 
 The browser side is the `livereload` package: its Server, WebSocket
 protocol, client script (which keeps the scroll position on reload and swaps
@@ -23,23 +23,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import html
 import json
-import mimetypes
-import re
 import shutil
 import signal
 import socket
 import sys
 import tempfile
 import threading
-import time
-import traceback
 import webbrowser
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -48,11 +42,8 @@ from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from builder.build import BuildOptions, BuildResult, build
-from builder.config import CONFIG_FILE, load_config
-from builder.errors import BuilderError, Problem, Report
-from builder.urls import UnsafePathError, output_file
-from builder.watch import Watcher
+from builder.errors import Problem
+from builder.preview import BuildEvent, Preview
 
 DEFAULT_PORT = 8000
 PORT_TRIES = 20  # without --port, 8000 or one of the next free ports
@@ -65,31 +56,6 @@ class ServeOptions:
     port: int | None = None  # None: DEFAULT_PORT, or the next free one
     drafts: bool = False
     open_browser: bool = False
-
-
-@dataclass(frozen=True)
-class BuildEvent:
-    """What one build did: for the terminal, the browser and tests."""
-
-    generation: int
-    changed: tuple[str, ...]  # site-relative paths that caused it; empty for the first build
-    result: BuildResult | None  # None when the build failed
-    problems: tuple[Problem, ...]  # why it failed
-    crash: str  # a traceback when the builder itself broke (a bug, not the user's)
-    seconds: float
-    reload_paths: tuple[str, ...]  # what the browser reloads: stylesheets alone, or the page
-
-    @property
-    def ok(self) -> bool:
-        return self.result is not None
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    content_type: str
-    body: bytes
-    location: str = ""
 
 
 class PortError(Exception):
@@ -119,231 +85,6 @@ def url_host(host: str) -> str:
     if host in ("", "0.0.0.0", "::"):
         return "localhost"
     return f"[{host}]" if ":" in host else host
-
-
-class Preview:
-    """The site under preview: builds it, rebuilds it on change, and answers requests from the result.
-
-    Builds run on a thread of their own; requests arrive on the server's event
-    loop. `lock` guards the state both share, and is held while a response is
-    read, so a build never starts writing in the middle of one.
-    """
-
-    def __init__(self, site_dir: Path, output_dir: Path, origin: str, drafts: bool = False,
-                 on_build: Callable[[BuildEvent], None] = lambda event: None) -> None:
-        self.site_dir = site_dir.resolve()
-        self.output_dir = output_dir
-        self.origin = origin  # http://host:port, where the preview is served
-        self.drafts = drafts
-        self.on_build = on_build
-        self.lock = threading.Lock()
-        self.building = True
-        self.generation = 0  # counts builds; a page older than the latest is stale
-        self.base_path = "/"
-        self.problems: tuple[Problem, ...] = ()
-        self.has_output = False
-        self.watched = self._watched_paths(Path("content"), Path("templates"), Path("static"))
-        self.static_dir = self.site_dir / "static"
-        self.watcher = Watcher(lambda: self.watched)
-        self._served: dict[str, int] = {}  # URL path -> generation of the last HTML served there
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    # -- building ---------------------------------------------------------------
-
-    def start(self) -> None:
-        """Build now, then rebuild on every change, on a background thread."""
-        self._thread = threading.Thread(target=self._run, name="preview-builder", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop watching; a build in progress finishes first, so the output folder can go."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-
-    def _run(self) -> None:
-        snapshot = self.watcher.snapshot()  # before building: a save during the build is seen next
-        self.rebuild(())
-        while True:
-            found = self.watcher.wait(snapshot, self._stop)
-            if found is None:
-                return
-            changed, snapshot = found
-            self.rebuild(self._relative(changed))
-
-    def rebuild(self, changed: Iterable[str]) -> BuildEvent:
-        """Build into the output folder; on failure keep the last good build and remember why."""
-        with self.lock:
-            self.building = True
-        started = time.perf_counter()
-        result: BuildResult | None = None
-        problems: tuple[Problem, ...] = ()
-        crash = ""
-        base_path = self.base_path
-        try:
-            # The base path comes from site.yaml; the host is this server, so feeds and
-            # canonical links point at the preview.
-            config = load_config(self.site_dir, Report())
-            base_path = config.base_path
-            self.watched = self._watched_paths(config.content_dir, config.templates_dir, config.static_dir)
-            self.static_dir = config.resolve(config.static_dir).resolve()
-            options = BuildOptions(output_dir=self.output_dir, base_url=self.origin + base_path,
-                                   drafts=self.drafts)
-            result = build(self.site_dir, options)
-        except BuilderError as exc:
-            problems = exc.problems
-        except Exception as exc:  # keep serving whatever breaks; the terminal gets the traceback
-            problems = (Problem("builder", 0, f"internal error: {type(exc).__name__}: {exc}",
-                                "see the terminal; please report it"),)
-            crash = traceback.format_exc()
-        with self.lock:
-            was_ok = not self.problems and self.has_output
-            self.generation += 1
-            if result is not None:
-                self.base_path = base_path
-                self.has_output = True
-                self.problems = ()
-            else:
-                self.problems = problems
-            changed = tuple(sorted(changed))
-            event = BuildEvent(self.generation, changed, result, problems, crash,
-                               time.perf_counter() - started,
-                               self._reload_paths(changed) if result is not None and was_ok
-                               else (self.base_path,))
-            self.building = False
-        self.on_build(event)
-        return event
-
-    def _watched_paths(self, *folders: Path) -> list[Path]:
-        resolve = lambda p: p if p.is_absolute() else self.site_dir / p  # noqa: E731
-        return [*(resolve(folder) for folder in folders), self.site_dir / CONFIG_FILE]
-
-    def _relative(self, paths: Iterable[str]) -> list[str]:
-        shown = []
-        for path in paths:
-            try:
-                shown.append(Path(path).relative_to(self.site_dir).as_posix())
-            except ValueError:
-                shown.append(path)
-        return shown
-
-    def _reload_paths(self, changed: tuple[str, ...]) -> tuple[str, ...]:
-        """Stylesheets (or images) to refresh in place when nothing else changed; else the page."""
-        live: list[str] = []
-        for relative in changed:
-            path = self.site_dir / relative
-            if not (path.is_relative_to(self.static_dir) and _LIVE_ASSET.search(relative)
-                    and path.is_file()):
-                return (self.base_path,)
-            live.append(self.base_path + "static/" + path.relative_to(self.static_dir).as_posix())
-        return tuple(live) or (self.base_path,)
-
-    # -- answering requests -------------------------------------------------------
-
-    def respond(self, raw_path: str) -> Response | None:
-        """The response for a URL path, or None while a build is running (ask again)."""
-        with self.lock:
-            if self.building:
-                return None
-            path = unquote(raw_path)
-            response = self._respond(path)
-            if response.content_type.startswith("text/html"):
-                self._served[path] = self.generation
-            return response
-
-    def is_stale(self, url: str) -> bool:
-        """Whether the page a tab shows was served before the latest build."""
-        path = unquote(urlsplit(url).path)
-        with self.lock:
-            return self._served.get(path, self.generation) < self.generation
-
-    def _respond(self, path: str) -> Response:
-        base = self.base_path
-        if not self.has_output:
-            return Response(500, _HTML, error_page(self.problems))
-        if base != "/" and path in ("/", base.rstrip("/")):
-            return _redirect(base)
-        if not path.startswith(base):
-            return Response(404, _HTML, _not_here_page(base))
-        try:
-            relative = output_file(path[len(base):])
-        except UnsafePathError:
-            return self._not_found()
-        file = self.output_dir.joinpath(*relative.parts)
-        if file.is_dir():
-            return _redirect(path + "/")  # as GitHub Pages does for a folder without its slash
-        if not file.is_file():
-            return self._not_found()
-        return self._file(200, file)
-
-    def _not_found(self) -> Response:
-        page = self.output_dir / "404.html"
-        if page.is_file():
-            return self._file(404, page)
-        return Response(404, _HTML, b"<!doctype html><title>Not found</title><h1>Not found</h1>")
-
-    def _file(self, status: int, file: Path) -> Response:
-        content_type = _content_type(file)
-        body = file.read_bytes()
-        if self.problems and content_type == _HTML:
-            body = _with_overlay(body, self.problems)
-        return Response(status, content_type, body)
-
-
-_HTML = "text/html; charset=utf-8"
-_LIVE_ASSET = re.compile(r"\.(css|jpe?g|png|gif)$", re.IGNORECASE)  # what livereload.js swaps in place
-_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
-
-
-def _content_type(file: Path) -> str:
-    if file.suffix in (".html", ".htm"):
-        return _HTML
-    guessed = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    textual = guessed.startswith("text/") or guessed in ("application/json", "application/xml",
-                                                         "application/javascript")
-    return f"{guessed}; charset=utf-8" if textual else guessed
-
-
-def _redirect(location: str) -> Response:
-    return Response(302, _HTML, b"", location)
-
-
-def error_overlay(problems: Iterable[Problem]) -> str:
-    """The build error as a box over the page: every `path:line: message`, escaped."""
-    lines = "\n".join(html.escape(str(problem)) for problem in problems)
-    return (
-        '<div id="builder-build-error" role="alert" style="position:fixed;top:0;left:0;right:0;'
-        "z-index:2147483647;max-height:70vh;overflow:auto;margin:0;padding:1rem 1.25rem;"
-        "background:#fff5f5;color:#58151c;border-bottom:4px solid #c81e1e;"
-        'box-shadow:0 4px 16px rgba(0,0,0,.25);font:15px/1.5 system-ui,sans-serif;text-align:left">'
-        '<p style="margin:0 0 .5rem"><strong>The build failed.</strong> This is the last good build; '
-        "save a fix and the page reloads.</p>"
-        '<pre style="margin:0;white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace;'
-        f'background:none;color:inherit">{lines}</pre></div>'
-    )
-
-
-def error_page(problems: Iterable[Problem]) -> bytes:
-    """A page for when there is no good build to show at all."""
-    return ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title>'
-            f"</head><body>{error_overlay(problems)}</body></html>").encode()
-
-
-def _with_overlay(body: bytes, problems: Iterable[Problem]) -> bytes:
-    overlay = error_overlay(problems).encode()
-    ends = list(_BODY_END.finditer(body))
-    if not ends:
-        return body + overlay
-    at = ends[-1].start()
-    return body[:at] + overlay + body[at:]
-
-
-def _not_here_page(base_path: str) -> bytes:
-    link = html.escape(base_path)
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>'
-            f'<body><p>This preview serves the site under <a href="{link}">{link}</a>, '
-            "as GitHub Pages will.</p></body></html>").encode()
 
 
 # -- the server -----------------------------------------------------------------
@@ -378,10 +119,6 @@ class _PageHandler(web.RequestHandler):
 
     def compute_etag(self) -> None:
         return None  # no ETag, so never a 304 for a page that a rebuild replaced
-
-    def log_exception(self, typ, value, tb) -> None:  # type: ignore[no-untyped-def]
-        if not isinstance(value, web.HTTPError):
-            super().log_exception(typ, value, tb)
 
 
 class _ReloadSocket(LiveReloadHandler):
@@ -523,3 +260,4 @@ def _changes(changed: tuple[str, ...]) -> str:
         return f"a change to {changed[0]}"
     shown = ", ".join(changed[:3]) + (", …" if len(changed) > 3 else "")
     return f"{len(changed)} changes ({shown})"
+

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.serve import PortError, Preview, listen
+from builder.build import BuildOptions, build
+from builder.preview import Preview
+from builder.serve import PortError, listen
 from tests.serveutil import ServeProcess, eventually
 from tests.siteutil import parse_html
 
@@ -74,6 +76,22 @@ def test_a_save_during_a_rebuild_gives_another_rebuild(make_site, tmp_path: Path
         preview.stop()
     page = parse_html(preview.respond("/articles/talks/").body.decode())  # type: ignore[union-attr]
     assert page.find("main").h1.get_text(strip=True) == "Saved during the build"
+
+
+def test_after_edits_the_preview_output_is_a_clean_builds(preview: Preview, tmp_path: Path) -> None:
+    site = preview.site  # type: ignore[attr-defined]
+    site.write(ARTICLE, article("Edited", "actors: [kim-sung-hwan, new-person]\n"))
+    site.write("content/articles/2011-03-01-second.md", article("Second"))
+    assert preview.rebuild([ARTICLE]).ok
+    (site.root / "content/articles/2011-03-01-second.md").unlink()
+    site.write("content/actors/new-person.md", "---\nname: New Person\n---\n")
+    assert preview.rebuild([ARTICLE]).ok
+
+    clean = tmp_path / "clean"
+    build(site.root, BuildOptions(output_dir=clean, base_url=ORIGIN + "/archive/"))
+    assert site.files(preview.output_dir) == site.files(clean)
+    for name in site.files(clean):
+        assert (preview.output_dir / name).read_bytes() == (clean / name).read_bytes(), name
 
 
 def test_serves_under_the_base_path_with_the_root_redirecting_there(preview: Preview) -> None:
