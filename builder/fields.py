@@ -23,6 +23,11 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "September", "October", "November", "December")
 
 
+def month_name(month: int) -> str:
+    """'February' for 2, never through the machine's locale."""
+    return _MONTHS[month - 1]
+
+
 def format_date(value: date) -> str:
     """'16 February 2011', never through the machine's locale."""
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"

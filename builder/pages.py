@@ -11,10 +11,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from builder import discovery
 from builder.config import Kind, SiteConfig
 from builder.index import SiteIndex
 from builder.records import Article, Entity
-from builder.render import Page
+from builder.render import Page, RawFile
 from builder.urls import article_path, entity_path, kind_path, paginated
 
 HOME_ENTITIES = 8
@@ -38,13 +39,16 @@ class KindGroup:
     entities: tuple[Entity, ...]
 
 
-def all_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
-    yield home_page(index, config)
-    yield from article_pages(index, config)
+def all_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page | RawFile]:
+    pages = [home_page(index, config), *article_pages(index, config)]
     for kind in config.kinds:
-        yield kind_index_page(kind, index)
-        yield from entity_pages(kind, index, config)
-    yield Page("404.html", "404.html", {"title": "Page not found"})
+        pages.append(kind_index_page(kind, index))
+        pages.extend(entity_pages(kind, index, config))
+    pages.extend(discovery.html_pages(index, config))
+    pages.append(Page("404.html", "404.html", {"title": "Page not found"}))
+    pages = discovery.annotate(pages, index, config)
+    yield from pages
+    yield from discovery.machine_files(pages, index, config)
 
 
 def home_page(index: SiteIndex, config: SiteConfig) -> Page:

@@ -36,6 +36,14 @@ class Page:
 
 
 @dataclass(frozen=True)
+class RawFile:
+    """An output file whose bytes are made in Python (JSON, CSV, a search index), not by a template."""
+
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class SiteView:
     """What templates know of the site (never the whole config)."""
 
@@ -90,7 +98,9 @@ class Renderer:
             raise TypeError(f"url() takes a path, an article, an entity or a kind, not {target!r}")
         return self.urls.absolute(path) if absolute else self.urls.href(path)
 
-    def render(self, page: Page) -> bytes:
+    def render(self, page: Page | RawFile) -> bytes:
+        if isinstance(page, RawFile):
+            return page.data
         try:
             template = self.environment.get_template(page.template)
             html = template.render(page=page, **page.context)

@@ -87,3 +87,28 @@ def output_file(site_path: str) -> PurePosixPath:
     if any(part in ("..", ".", "") for part in path.parts) or path.is_absolute():
         raise UnsafePathError(f"unsafe output path {site_path!r}")
     return path
+
+
+def feed_path(page_path: str) -> str:
+    """The Atom feed beside a page: '' -> 'feed.xml', 'actors/x/' -> 'actors/x/feed.xml'."""
+    return f"{page_path}feed.xml"
+
+
+def timeline_path() -> str:
+    return "timeline/"
+
+
+def archive_path(year: int | None = None, month: int | None = None) -> str:
+    """'archive/', 'archive/2011/' or 'archive/2011/02/'."""
+    if year is None:
+        return "archive/"
+    return f"archive/{year:04d}/" if month is None else f"archive/{year:04d}/{month:02d}/"
+
+
+def search_path() -> str:
+    return "search/"
+
+
+def data_path(name: str) -> str:
+    """A machine-readable export under data/, e.g. 'graph.json'."""
+    return f"data/{name}"

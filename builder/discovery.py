@@ -1,0 +1,60 @@
+"""The ways into the archive besides its own links: timeline, archive, search, feeds, data.
+
+pages.all_pages() calls three functions here: `html_pages` (timeline,
+archive, search), `annotate` (head data every HTML page carries: JSON-LD,
+feed links, an event's place on the timeline) and `machine_files` (feeds,
+sitemap, robots.txt, the exports and the search index), which need the
+final list of pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+from builder import archive, exports, feeds, search, structured, timeline
+from builder.config import SiteConfig
+from builder.index import SiteIndex
+from builder.records import Article, Entity
+from builder.render import Page, RawFile
+from builder.urls import UrlMap, entity_path, feed_path, search_path
+
+
+def html_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
+    yield timeline.timeline_page(index, config)
+    yield from archive.archive_pages(index, config)
+    yield Page(search_path(), "search.html", {
+        "title": "Search",
+        "description": f"Search the articles, {', '.join(k.title.lower() for k in config.kinds)} "
+                       f"of {config.title}.",
+    })
+
+
+def annotate(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> list[Page]:
+    """Pages with their structured data and feed links added to the context."""
+    urls = UrlMap(config)
+    places = timeline.timeline_places(index)
+    website = structured.website_data(config, urls)
+    result = []
+    for page in pages:
+        article = page.context.get("article")
+        entity = page.context.get("entity")
+        extra: dict[str, object] = {}
+        if isinstance(article, Article):
+            extra["structured_data"] = structured.article_data(article, index, config, urls)
+        elif isinstance(entity, Entity):
+            extra["structured_data"] = structured.entity_data(entity, urls)
+            extra["feed_path"] = feed_path(entity_path(entity.kind, entity.slug))
+            extra["timeline_place"] = places.get(entity.key)
+        elif page.path == "":
+            extra["structured_data"] = website
+        result.append(replace(page, context={**page.context, **extra}) if extra else page)
+    return result
+
+
+def machine_files(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> Iterator[Page | RawFile]:
+    yield from feeds.feed_pages(index, config)
+    yield exports.sitemap_page(pages, index)
+    yield exports.robots_page()
+    yield from exports.export_files(index, config)
+    yield from search.search_files(index, config)

@@ -1,0 +1,59 @@
+"""Atom feeds: the site's latest articles at /feed.xml and each entity's at /<kind>/<slug>/feed.xml.
+
+Every link and id is an absolute URL under base_url; an entry's id is its
+article's address, which stays the same from build to build. `updated` is
+taken from the articles themselves, never from the clock, so an unchanged
+archive gives byte-identical feeds. Entries carry the summary, not the
+body: a feed announces, the page is where the article is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from builder.config import SiteConfig
+from builder.index import SiteIndex
+from builder.records import Article
+from builder.render import Page
+from builder.urls import entity_path, feed_path
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with nothing in it, ever
+
+
+@dataclass(frozen=True)
+class Feed:
+    title: str
+    subtitle: str
+    path: str  # the feed's own site path
+    page_path: str  # the HTML page it follows
+    updated: datetime
+    articles: tuple[Article, ...]  # newest first
+    author: str
+
+
+def article_updated(article: Article) -> datetime:
+    return article.updated or article.date
+
+
+def feed_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
+    site_newest = _updated(index.articles[: config.feed_items], EPOCH)
+    author = config.author or config.title
+    yield _page(Feed(config.title, config.description, feed_path(""), "", site_newest,
+                     index.articles[: config.feed_items], author))
+    for kind in config.kinds:
+        for entity in index.by_kind.get(kind.name, ()):
+            found = index.articles_of.get(entity.key, ())[: config.feed_items]
+            page_path = entity_path(kind.name, entity.slug)
+            yield _page(Feed(f"{entity.name} · {config.title}",
+                             f"Articles about {entity.name} ({kind.title_singular.lower()})",
+                             feed_path(page_path), page_path, _updated(found, site_newest), found, author))
+
+
+def _updated(articles: tuple[Article, ...], default: datetime) -> datetime:
+    return max((article_updated(a) for a in articles), default=default)
+
+
+def _page(feed: Feed) -> Page:
+    return Page(feed.path, "feed.xml", {"title": feed.title, "feed": feed})

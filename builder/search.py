@@ -1,0 +1,271 @@
+"""The static search index, built with the site and queried in the browser by static/search.js.
+
+Why an index of our own rather than Pagefind: Pagefind indexes the built
+HTML in a second pass (it re-reads and parses every page the builder just
+wrote), which costs many seconds at 10,000 articles, more than the whole
+build is allowed. We already hold every article's words and every
+entity's name and aliases in memory, so a term index is a fraction of a
+second here, and it knows what Pagefind cannot: which entities an article
+is about (so "Maehara" finds the articles tagged with him even where the
+body only says "the Japanese minister") and an entity's aliases.
+
+Layout under search/ (all JSON, fetched lazily by the script):
+
+    manifest.json    {"version", "doc_count", "chunk_size", "kinds": [[name, title], ...],
+                      "ranges": [[kind, first id, count], ...], "stopwords": [...],
+                      "min_length", "field_weights": [[bit, weight], ...],
+                      "shards": {prefix: file name}}
+    terms/<f>.json   {term: [[id gaps...], [id, bits, id, bits, ...]]}: the documents
+                     holding the term, as gaps between ascending ids, then the field
+                     bits of those where it is more than a body word (1 body,
+                     2 summary, 4 title or name, 8 an entity the article is about)
+    docs/<n>.json    [[kind, href, title, date, text], ...] for ids n*chunk_size onwards;
+                     kind 0 is an article, i+1 the site's i-th entity kind
+
+Terms are grouped into shards by their first letters; a shard that grows
+too big is split by one more letter, so a query loads only the shards of
+its own words and the document chunks of the results it shows. Text is
+folded the same way here and in the script: lower case, NFKD, combining
+accents dropped, split on anything that is not a letter or digit.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import multiprocessing
+import os
+import re
+import unicodedata
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import repeat
+from operator import sub
+
+from builder.config import SiteConfig
+from builder.index import SiteIndex
+from builder.records import Article, EntityKey
+from builder.render import RawFile
+from builder.urls import UrlMap, article_path, entity_path, search_path
+
+INDEX_VERSION = 1
+CHUNK_SIZE = 100  # documents per docs/<n>.json
+SHARD_LIMIT = 48_000  # bytes; a bigger shard is split by one more letter
+MAX_PREFIX = 4
+MIN_LENGTH = 2  # shorter words are not indexed
+PARALLEL_FROM = 2000  # articles; below this, starting worker processes costs more than it saves
+MAX_WORKERS = 4
+SNIPPET = 160
+BODY, SUMMARY, TITLE, TAG = 1, 2, 4, 8
+# How much a match in each field counts; the script reads these from the manifest.
+FIELD_WEIGHTS = ((TITLE, 6), (TAG, 3), (SUMMARY, 2), (BODY, 1))
+STOPWORDS = frozenset((
+    "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has", "have", "he",
+    "her", "his", "in", "is", "it", "its", "not", "of", "on", "or", "she", "that", "the", "their", "they",
+    "this", "to", "was", "were", "which", "will", "with",
+))
+
+_TAGS = re.compile(r"<[^>]*>")
+_COMBINING = re.compile("[\u0300-\u036f]")
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, compatibility-decomposed, accents dropped (as search.js does)."""
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
+
+
+def terms_of(text: str) -> set[str]:
+    """The distinct indexable words of a text.
+
+    Splitting on spaces and de-duplicating first means the slower Unicode
+    steps see each distinct word once rather than every word of a long body.
+    """
+    distinct = " ".join(set(text.lower().split()))
+    if not distinct.isascii():
+        distinct = _COMBINING.sub("", unicodedata.normalize("NFKD", distinct))
+    terms = set(_TOKEN.findall(distinct))
+    terms -= STOPWORDS
+    return {t for t in terms if len(t) >= MIN_LENGTH}
+
+
+def html_text(fragment: str) -> str:
+    return html.unescape(_TAGS.sub(" ", fragment))
+
+
+class _Postings:
+    """term -> ascending document ids; field bits other than 'body only' kept aside."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, list[int]] = defaultdict(list)
+        self.bits: dict[str, list[int]] = defaultdict(list)  # flat [id, bits, id, bits, ...]
+
+    def add(self, doc_id: int, body: set[str], fields: tuple[tuple[int, set[str]], ...]) -> None:
+        special: dict[str, int] = {}
+        for bit, terms in fields:
+            for term in terms:
+                special[term] = special.get(term, BODY if term in body else 0) | bit
+        everything = body.union(special)
+        # The hot loop, run in C: append doc_id to every term's list.
+        deque(map(list.append, map(self.ids.__getitem__, everything), repeat(doc_id)), maxlen=0)
+        for term, bits in special.items():
+            self.bits[term] += (doc_id, bits)
+
+    def extend(self, other: _Postings) -> None:
+        """Append the postings of later documents."""
+        for term, ids in other.ids.items():
+            self.ids[term] += ids
+        for term, bits in other.bits.items():
+            self.bits[term] += bits
+
+
+@dataclass(frozen=True)
+class _ArticleWork:
+    """What indexing a range of articles needs; inherited by forked workers, never pickled."""
+
+    articles: tuple[Article, ...]
+    tags: tuple[frozenset[str], ...]  # per article: the name words of its entities
+
+
+_WORK: _ArticleWork | None = None
+
+
+def _article_postings(bounds: tuple[int, int]) -> _Postings:
+    assert _WORK is not None
+    postings = _Postings()
+    for doc_id in range(*bounds):
+        article = _WORK.articles[doc_id]
+        postings.add(doc_id, terms_of(html_text(article.body_html)),
+                     ((TITLE, terms_of(article.title)), (SUMMARY, terms_of(article.summary)),
+                      (TAG, set(_WORK.tags[doc_id]))))
+    return postings
+
+
+def _all_article_postings(work: _ArticleWork) -> _Postings:
+    """Article postings, split over forked worker processes for a big archive.
+
+    Tokenising every body is most of the index's cost; the workers inherit
+    the articles by fork and send back only their postings, whose lists are
+    concatenated in document order.
+    """
+    global _WORK
+    count = len(work.articles)
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    _WORK = work
+    try:
+        if count >= PARALLEL_FROM and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            step = -(-count // workers)
+            bounds = [(start, min(start + step, count)) for start in range(0, count, step)]
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    parts = pool.map(_article_postings, bounds)
+            except OSError:  # no processes to be had here: index in this one
+                parts = [_article_postings((0, count))]
+            postings = parts[0]
+            for part in parts[1:]:
+                postings.extend(part)
+            return postings
+        return _article_postings((0, count))
+    finally:
+        _WORK = None
+
+
+def search_files(index: SiteIndex, config: SiteConfig) -> Iterator[RawFile]:
+    """The manifest, the term shards and the document chunks."""
+    urls = UrlMap(config)
+    kind_number = {kind.name: number for number, kind in enumerate(config.kinds, 1)}
+    names: dict[EntityKey, frozenset[str]] = {
+        key: frozenset(terms_of(" ".join((entity.name, *entity.aliases))))
+        for key, entity in index.entities.items()
+    }
+    tags = tuple(frozenset().union(*(names[e.key] for e in index.entities_of[article.slug]))
+                 for article in index.articles)
+    postings = _all_article_postings(_ArticleWork(index.articles, tags))
+    docs: list[list[object]] = [
+        [0, urls.href(article_path(a.slug)), a.title, a.date.date().isoformat(), _snippet(a.summary)]
+        for a in index.articles
+    ]
+    ranges = [[0, 0, len(docs)]]
+    for kind in config.kinds:
+        ranges.append([kind_number[kind.name], len(docs), len(index.by_kind.get(kind.name, ()))])
+        for entity in index.by_kind.get(kind.name, ()):
+            postings.add(len(docs), set(), ((TITLE, set(names[entity.key])),))
+            docs.append([kind_number[kind.name], urls.href(entity_path(kind.name, entity.slug)),
+                         entity.name, entity.start.isoformat() if entity.start else "",
+                         _snippet(entity.summary)])
+
+    base = search_path()
+    shard_files: dict[str, str] = {}
+    for prefix, terms in _shards(postings.ids):
+        name = _file_name(prefix)
+        shard_files[prefix] = name
+        body = {term: [_gaps(postings.ids[term]), postings.bits.get(term, [])] for term in terms}
+        yield RawFile(f"{base}terms/{name}.json", _json(body))
+    for number in range(0, max(1, math.ceil(len(docs) / CHUNK_SIZE))):
+        yield RawFile(f"{base}docs/{number}.json",
+                      _json(docs[number * CHUNK_SIZE:(number + 1) * CHUNK_SIZE]))
+    yield RawFile(f"{base}manifest.json", _json({
+        "version": INDEX_VERSION,
+        "doc_count": len(docs),
+        "chunk_size": CHUNK_SIZE,
+        "ranges": ranges,
+        "kinds": [["articles", "Articles"], *([k.name, k.title] for k in config.kinds)],
+        "stopwords": sorted(STOPWORDS),
+        "min_length": MIN_LENGTH,
+        "field_weights": FIELD_WEIGHTS,
+        "shards": shard_files,
+    }))
+
+
+def _snippet(text: str) -> str:
+    if len(text) <= SNIPPET:
+        return text
+    return text[:SNIPPET].rsplit(" ", 1)[0] + "…"
+
+
+def _gaps(ids: list[int]) -> list[int]:
+    return [ids[0], *map(sub, ids[1:], ids)]
+
+
+def _shards(postings: dict[str, list[int]]) -> list[tuple[str, list[str]]]:
+    """(prefix, terms) groups: by two letters, split further while a group is too big.
+
+    A term no longer than a split group's prefix stays in the group of that
+    prefix, so the script's rule is: a term lives in the shard of its
+    longest prefix listed in the manifest.
+    """
+    def size(term: str) -> int:  # close to its JSON size: ids take ~3 bytes, flags 1
+        return len(term) + 8 + 3 * len(postings[term])
+
+    result: list[tuple[str, list[str]]] = []
+
+    def place(prefix: str, terms: list[str]) -> None:
+        if len(prefix) >= MAX_PREFIX or sum(size(t) for t in terms) <= SHARD_LIMIT:
+            result.append((prefix, sorted(terms)))
+            return
+        groups: dict[str, list[str]] = defaultdict(list)
+        for term in terms:
+            groups[term[: len(prefix) + 1]].append(term)
+        for longer, members in sorted(groups.items()):
+            if longer == prefix:
+                result.append((prefix, sorted(members)))
+            else:
+                place(longer, members)
+
+    top: dict[str, list[str]] = defaultdict(list)
+    for term in postings:
+        top[term[:MIN_LENGTH]].append(term)
+    for prefix, terms in sorted(top.items()):
+        place(prefix, terms)
+    return result
+
+
+def _file_name(prefix: str) -> str:
+    """A safe, case-insensitive-filesystem-proof file name for a shard prefix."""
+    return "".join(c if c.isascii() and c.isalnum() else f"_{ord(c):x}" for c in prefix)
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")

@@ -1,0 +1,114 @@
+"""schema.org JSON-LD for articles, entities and the home page.
+
+The data is built here as plain dicts and written into the page by the
+template with Jinja's `tojson`, which turns <, >, & and ' into \\u003c-style
+escapes: text from content cannot close the <script> element or open
+another one. An article's front-matter references are what it is `about`;
+entities only linked inline in its body are what it `mentions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from builder.config import SiteConfig
+from builder.index import SiteIndex
+from builder.records import Article, Entity
+from builder.urls import UrlMap, article_path, entity_path, search_path
+
+SCHEMA = "https://schema.org"
+WIKIDATA = "https://www.wikidata.org/wiki/"
+# A `type:` in an entity's front matter, else its kind, decides its schema.org type.
+TYPE_BY_ENTITY_TYPE = {
+    "person": "Person",
+    "organisation": "Organization",
+    "organization": "Organization",
+    "party": "Organization",
+    "government": "Organization",
+    "company": "Organization",
+    "country": "Country",
+    "place": "Place",
+    "city": "City",
+    "event": "Event",
+}
+TYPE_BY_KIND = {"actors": "Person", "countries": "Country", "events": "Event"}
+
+
+def schema_type(entity: Entity) -> str:
+    return TYPE_BY_ENTITY_TYPE.get(entity.entity_type) or TYPE_BY_KIND.get(entity.kind, "Thing")
+
+
+def entity_reference(entity: Entity, urls: UrlMap) -> dict[str, Any]:
+    """An entity as it appears inside another item: type, name, address, Wikidata."""
+    data: dict[str, Any] = {
+        "@type": schema_type(entity),
+        "name": entity.name,
+        "url": urls.absolute(entity_path(entity.kind, entity.slug)),
+    }
+    if entity.wikidata:
+        data["sameAs"] = WIKIDATA + entity.wikidata
+    return data
+
+
+def article_data(article: Article, index: SiteIndex, config: SiteConfig, urls: UrlMap) -> dict[str, Any]:
+    address = urls.absolute(article_path(article.slug))
+    inline_only = index.inline_only.get(article.slug, frozenset())
+    entities = index.entities_of.get(article.slug, ())
+    data: dict[str, Any] = {
+        "@context": SCHEMA,
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "url": address,
+        "mainEntityOfPage": address,
+        "datePublished": _iso(article.date),
+        "dateModified": _iso(article.updated or article.date),
+        "inLanguage": config.language,
+        "publisher": {"@type": "Organization", "name": article.source or config.author or config.title},
+        "about": [entity_reference(e, urls) for e in entities if e.key not in inline_only],
+        "mentions": [entity_reference(e, urls) for e in entities if e.key in inline_only],
+        "isPartOf": {"@type": "WebSite", "name": config.title, "url": urls.absolute("")},
+    }
+    if article.byline:
+        data["author"] = {"@type": "Person", "name": article.byline}
+    else:
+        data["author"] = {"@type": "Organization", "name": article.source or config.author or config.title}
+    if article.summary:
+        data["description"] = article.summary
+    if article.word_count:
+        data["wordCount"] = article.word_count
+    return data
+
+
+def entity_data(entity: Entity, urls: UrlMap) -> dict[str, Any]:
+    data = {"@context": SCHEMA, **entity_reference(entity, urls)}
+    if entity.aliases:
+        data["alternateName"] = list(entity.aliases)
+    if entity.summary:
+        data["description"] = entity.summary
+    if entity.start is not None:
+        data["startDate"] = entity.start.isoformat()
+    if entity.end is not None:
+        data["endDate"] = entity.end.isoformat()
+    return data
+
+
+def website_data(config: SiteConfig, urls: UrlMap) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": SCHEMA,
+        "@type": "WebSite",
+        "name": config.title,
+        "url": urls.absolute(""),
+        "inLanguage": config.language,
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": urls.absolute(search_path()) + "?q={query}",
+            "query-input": "required name=query",
+        },
+    }
+    if config.description:
+        data["description"] = config.description
+    return data
+
+
+def _iso(value: Any) -> str:
+    return str(value.isoformat(timespec="seconds") if hasattr(value, "hour") else value.isoformat())
