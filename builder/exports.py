@@ -45,7 +45,7 @@ def article_references(article: Article) -> list[Reference]:
 
 def export_files(index: SiteIndex, config: SiteConfig) -> Iterator[RawFile]:
     urls = UrlMap(config)
-    yield RawFile(data_path("graph.json"), _json(graph(index, urls)))
+    yield RawFile(data_path("graph.json"), json_bytes(graph(index, urls)))
     yield RawFile(data_path("annotations.csv"), annotations_csv(index, urls))
 
 
@@ -123,5 +123,8 @@ def _lastmod(page: Page, index: SiteIndex) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def _json(value: object) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, indent=None, separators=(",", ":")) + "\n").encode("utf-8")
+def json_bytes(value: object, sort_keys: bool = False) -> bytes:
+    """Compact UTF-8 JSON with <, > and & as \\u escapes: the same data for any JSON reader,
+    and inert should a browser ever sniff the file as HTML."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n").encode()

@@ -32,7 +32,6 @@ accents dropped, split on anything that is not a letter or digit.
 from __future__ import annotations
 
 import html
-import json
 import math
 import multiprocessing
 import os
@@ -45,6 +44,7 @@ from itertools import repeat
 from operator import sub
 
 from builder.config import SiteConfig
+from builder.exports import json_bytes
 from builder.index import SiteIndex
 from builder.records import Article, EntityKey
 from builder.render import RawFile
@@ -202,11 +202,11 @@ def search_files(index: SiteIndex, config: SiteConfig) -> Iterator[RawFile]:
         name = _file_name(prefix)
         shard_files[prefix] = name
         body = {term: [_gaps(postings.ids[term]), postings.bits.get(term, [])] for term in terms}
-        yield RawFile(f"{base}terms/{name}.json", _json(body))
+        yield RawFile(f"{base}terms/{name}.json", json_bytes(body, sort_keys=True))
     for number in range(0, max(1, math.ceil(len(docs) / CHUNK_SIZE))):
         yield RawFile(f"{base}docs/{number}.json",
-                      _json(docs[number * CHUNK_SIZE:(number + 1) * CHUNK_SIZE]))
-    yield RawFile(f"{base}manifest.json", _json({
+                      json_bytes(docs[number * CHUNK_SIZE:(number + 1) * CHUNK_SIZE]))
+    yield RawFile(f"{base}manifest.json", json_bytes({
         "version": INDEX_VERSION,
         "doc_count": len(docs),
         "chunk_size": CHUNK_SIZE,
@@ -265,7 +265,3 @@ def _shards(postings: dict[str, list[int]]) -> list[tuple[str, list[str]]]:
 def _file_name(prefix: str) -> str:
     """A safe, case-insensitive-filesystem-proof file name for a shard prefix."""
     return "".join(c if c.isascii() and c.isalnum() else f"_{ord(c):x}" for c in prefix)
-
-
-def _json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
