@@ -6,15 +6,18 @@ under a path prefix (`/archive/`), `index.html` for folders, a redirect from
 own `404.html` with status 404 for anything missing.
 
 `crawl()` starts at the prefix and follows links in HTML (a, link, script,
-img, srcset, form, any attribute holding a site URL), CSS (`url()`,
+img, srcset, form, JSON-LD, any attribute holding a site URL), CSS (`url()`,
 `@import`), feeds and sitemaps (XML hrefs and URL texts, and links in their
-embedded HTML), robots.txt (`Sitemap:`) and JSON (`url`-like keys), resolving
-each against the page's public URL (base_url's origin + path).
+embedded HTML), robots.txt (`Sitemap:`), JSON and CSV (any value that is a
+site URL or a root-relative path), resolving each against the page's public
+URL (base_url's origin + path). A same-host URL outside the prefix is broken.
 """
 
 from __future__ import annotations
 
+import csv
 import http.client
+import io
 import json
 import mimetypes
 import re
@@ -32,7 +35,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from bs4 import BeautifulSoup
 
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
-_URL_KEYS = re.compile(r"^(url|href|link|permalink|src|.*_url)$")
+_ROOTED_PATH = re.compile(r"/[A-Za-z0-9\-._~%/#?=&+:@]*")
 _LINK_ATTRIBUTES = ("href", "src", "action", "poster", "data")
 
 
@@ -215,15 +218,28 @@ def links_in(response: Response, public_url: str, base_url: str, result: Crawl,
     elif kind == "application/json":
         for link in _json_links(json.loads(text), base_url):
             yield link, False
+    elif kind == "text/csv":
+        for row in csv.reader(io.StringIO(text)):
+            yield from ((cell, False) for cell in row if looks_like_site_url(cell, base_url))
     elif path.endswith("robots.txt"):
         for line in text.splitlines():
             if line.lower().startswith("sitemap:"):
                 yield line.split(":", 1)[1].strip(), True
 
 
+def looks_like_site_url(value: str, base_url: str) -> bool:
+    """An absolute URL on the site's host, or a root-relative path ('/archive/x/', '/x/')."""
+    base = urlsplit(base_url)
+    origin = f"{base.scheme}://{base.netloc}"
+    if value == origin or value.startswith(origin + "/"):
+        return True
+    return len(value) > 1 and not value.startswith("//") and bool(_ROOTED_PATH.fullmatch(value))
+
+
 def html_links(soup: BeautifulSoup, base_url: str) -> Iterator[str]:
     """Every reference in an HTML document that a browser or a reader could follow."""
-    base_path = urlsplit(base_url).path
+    for script in soup.find_all("script", type="application/ld+json"):
+        yield from _json_links(json.loads(script.get_text()), base_url)
     for tag in soup.find_all(True):
         for attribute, value in tag.attrs.items():
             if not isinstance(value, str):
@@ -236,8 +252,7 @@ def html_links(soup: BeautifulSoup, base_url: str) -> Iterator[str]:
                 for candidate in value.split(","):
                     if candidate.strip():
                         yield candidate.split()[0]
-            elif value.startswith(base_url) or (value.startswith(base_path) and len(value) > 1
-                                                and base_path != "/"):
+            elif looks_like_site_url(value, base_url):
                 yield value  # data-* attributes, og:url, and the like holding a site URL
             elif attribute == "content" and value.startswith(("http://", "https://")):
                 yield value
@@ -261,15 +276,15 @@ def _xml_links(text: str, base_url: str) -> Iterator[tuple[str, bool]]:
                 yield link, True
 
 
-def _json_links(value: object, base_url: str, key: str = "") -> Iterator[str]:
+def _json_links(value: object, base_url: str) -> Iterator[str]:
+    """Site URLs anywhere in a JSON value (search documents, graph nodes, JSON-LD)."""
     if isinstance(value, dict):
-        for child_key, child in value.items():
-            yield from _json_links(child, base_url, str(child_key))
+        for child in value.values():
+            yield from _json_links(child, base_url)
     elif isinstance(value, list):
         for child in value:
-            yield from _json_links(child, base_url, key)
-    elif isinstance(value, str) and (value.startswith(base_url) or (_URL_KEYS.match(key)
-                                                                    and value.startswith("/"))):
+            yield from _json_links(child, base_url)
+    elif isinstance(value, str) and looks_like_site_url(value, base_url):
         yield value
 
 

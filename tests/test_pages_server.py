@@ -51,13 +51,21 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     return build_sample(tmp_path_factory.mktemp("pages"), request.param)
 
 
-# Entry points a reader or a robot may start from without a link from the home page.
-ENTRY_FILES = ("feed.xml", "sitemap.xml", "robots.txt")
+# Files that programs read without a link from a page: feeds, sitemap, robots.txt, and the
+# data and search files that scripts fetch. Every link inside them is checked too.
+DATA_SUFFIXES = (".xml", ".json", ".txt", ".csv")
+
+
+@pytest.fixture(scope="module")
+def crawled_from_home(served: Served) -> Crawl:
+    with pages_server(served.output, served.prefix) as server:
+        return crawl(server, served.base_url)
 
 
 @pytest.fixture(scope="module")
 def crawled(served: Served) -> Crawl:
-    also = tuple(served.prefix + name for name in ENTRY_FILES if (served.output / name).is_file())
+    also = tuple(served.prefix + p.relative_to(served.output).as_posix()
+                 for p in sorted(served.output.rglob("*")) if p.suffix in DATA_SUFFIXES)
     with pages_server(served.output, served.prefix) as server:
         return crawl(server, served.base_url, also=also)
 
@@ -73,8 +81,9 @@ def test_a_crawl_from_the_home_page_finds_nothing_broken(served: Served, crawled
           f"({len(result.fetched)} distinct URLs) checked")
 
 
-def test_every_page_of_the_output_is_reached(served: Served, crawled: Crawl) -> None:
-    result = crawled
+def test_every_page_of_the_output_is_reached_from_the_home_page(
+        served: Served, crawled_from_home: Crawl) -> None:
+    result = crawled_from_home
     expected = html_files_as_paths(served.output, served.prefix) - {served.prefix + "404.html"}
     assert expected - set(result.pages) == set()
 
@@ -137,7 +146,10 @@ def test_feeds_sitemaps_robots_and_json_are_crawled_too(tmp_path: Path) -> None:
     """Links in feeds (and their embedded HTML), sitemaps, robots.txt and JSON are checked."""
     files = {
         "index.html": '<link rel="alternate" type="application/atom+xml" href="/archive/feed.xml">'
-                      '<a href="/archive/a/">a</a><div data-index="/archive/data/graph.json"></div>',
+                      '<a href="/archive/a/">a</a><div data-index="/archive/data/graph.json"></div>'
+                      '<script type="application/ld+json">{"@context": "https://schema.org", '
+                      '"url": "https://user.github.io/archive/", '
+                      '"isPartOf": {"url": "https://user.github.io/b/"}}</script>',
         "a/index.html": "<h1>A</h1>",
         "404.html": "<h1>Page not found</h1>",
         "feed.xml": """<?xml version="1.0" encoding="utf-8"?>
@@ -153,7 +165,8 @@ def test_feeds_sitemaps_robots_and_json_are_crawled_too(tmp_path: Path) -> None:
             <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
               <url><loc>https://user.github.io/archive/missing/</loc></url></urlset>""",
         "robots.txt": "User-agent: *\nSitemap: https://user.github.io/archive/sitemap.xml\n",
-        "data/graph.json": '{"nodes": [{"url": "/archive/a/"}, {"url": "/archive/nowhere/"}]}',
+        "data/graph.json": '{"nodes": [{"url": "/archive/a/"}, {"url": "/archive/nowhere/"}], '
+                           '"docs": [[0, "/archive/a/", "A title / with a slash"], [1, "/c/"]]}',
     }
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -166,6 +179,8 @@ def test_feeds_sitemaps_robots_and_json_are_crawled_too(tmp_path: Path) -> None:
         ("https://user.github.io/a/", "outside the site's path /archive/"),
         ("https://user.github.io/archive/missing/", "status 404"),
         ("/archive/nowhere/", "status 404"),
+        ("https://user.github.io/b/", "outside the site's path /archive/"),
+        ("/c/", "outside the site's path /archive/"),
     }
     # Feed readers resolve relative links unreliably: feeds must carry absolute URLs.
     assert result.relative_feed_links == [("/archive/feed.xml", "/archive/gone/"),
