@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+from xml.etree import ElementTree
 
 import pytest
 
 from builder.markup import browser_url, url_scheme
+from tests.conftest import REPO_ROOT
 from tests.siteutil import parse_html
 from tests.trustutil import locations
 
@@ -71,6 +73,10 @@ def assert_nothing_runs(output):
         if path.suffix == ".csv":  # data for researchers, served as text/csv: values exactly as written
             continue
         assert MARKER not in text, f"{path}: unescaped payload"
+        if path.suffix == ".json":
+            json.loads(text)  # the payload did not break the data's syntax
+        elif path.suffix == ".xml":
+            ElementTree.fromstring(text.encode("utf-8"))
         if path.suffix != ".html":
             continue
         page = parse_html(text)
@@ -104,6 +110,8 @@ def test_hostile_fields_are_escaped_everywhere(make_site):
     body = article.select_one(".body")
     assert "<script>alert(4)</script>" in body.get_text()  # raw HTML shows as text
     assert body.find("b") is None
+    files = {p.relative_to(site.output).as_posix() for p in site.output.rglob("*") if p.is_file()}
+    assert "feed.xml" in files or not (REPO_ROOT / "templates/feed.xml").exists()
     warned = [line for line in result.stderr.splitlines() if "link removed" in line]
     article_path = "content/articles/2011-02-17-talks.md"
     assert sorted(set(locations("\n".join(warned)))) == [

@@ -100,6 +100,8 @@ def test_links_planted_in_the_output_are_replaced_not_followed(make_site, tmp_pa
 def test_nothing_is_written_into_content_or_beside_the_output(make_site, tmp_path):
     site = make_site()
     before = snapshot(tmp_path, skip=site.output)
+    assert site.run("check").exit_code == 0
+    assert snapshot(tmp_path) == before  # check writes nothing at all
     site.build()
     site.build()  # the second build changes nothing and leaves nothing either
     assert snapshot(tmp_path, skip=site.output) == before

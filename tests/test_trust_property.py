@@ -45,7 +45,8 @@ BODY = st.lists(st.one_of(
     st.sampled_from(["[Kim](actor:kim-sung-hwan)", "[x](actor:../x)", "[j](javascript:alert(1))",
                      "[t](java\tscript:x)", "![i](data:x)", "<script>alert(1)</script>", "```", "~~~",
                      "[r]: javascript:x", "[^1]", "[^1]: note", "| a | b |\n|---|---|\n| 1 | 2 |",
-                     "\r\n", "\x00", "\ufeff", "[unclosed](", "](", "<!-- c -->"])), max_size=10).map(" ".join)
+                     "\r\n", "\x00", "\ufeff", "[unclosed](", "](", "<!-- c -->"])),
+    max_size=10).map(" ".join)
 CLOSING = st.sampled_from(["---\n", "...\n", "", "--- \n", "----\n"])
 ENCODING = st.sampled_from(["utf-8", "utf-8-sig", "latin-1", "utf-16"])
 
