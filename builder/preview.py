@@ -10,6 +10,7 @@ never writes into the built files: the error overlay exists in responses only.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import mimetypes
 import re
@@ -43,6 +44,10 @@ class BuildEvent:
     @property
     def ok(self) -> bool:
         return self.result is not None
+
+
+class _Stopped(Exception):
+    """Raised through build() to abandon it when the preview stops."""
 
 
 @dataclass(frozen=True)
@@ -89,20 +94,21 @@ class Preview:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop watching; a build in progress finishes first, so the output folder can go."""
+        """Stop watching and building; once this returns the output folder can go."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
 
     def _run(self) -> None:
         snapshot = self.watcher.snapshot()  # before building: a save during the build is seen next
-        self.rebuild(())
-        while True:
-            found = self.watcher.wait(snapshot, self._stop)
-            if found is None:
-                return
-            changed, snapshot = found
-            self.rebuild(self._relative(changed))
+        with contextlib.suppress(_Stopped):  # a build cut short by stop() leaves the output as it was
+            self.rebuild(())
+            while True:
+                found = self.watcher.wait(snapshot, self._stop)
+                if found is None:
+                    return
+                changed, snapshot = found
+                self.rebuild(self._relative(changed))
 
     def rebuild(self, changed: Iterable[str]) -> BuildEvent:
         """Build into the output folder; on failure keep the last good build and remember why."""
@@ -122,7 +128,11 @@ class Preview:
             self.static_dir = config.resolve(config.static_dir).resolve()
             options = BuildOptions(output_dir=self.output_dir, base_url=self.origin + base_path,
                                    drafts=self.drafts)
-            result = build(self.site_dir, options)
+            result = build(self.site_dir, options, self._progress)
+        except _Stopped:
+            with self.lock:
+                self.building = False
+            raise
         except BuilderError as exc:
             problems = exc.problems
         except Exception as exc:  # keep serving whatever breaks; the terminal gets the traceback
@@ -146,6 +156,10 @@ class Preview:
             self.building = False
         self.on_build(event)
         return event
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        if self._stop.is_set():  # Ctrl-C: abandon the build rather than wait for it
+            raise _Stopped
 
     def _watched_paths(self, *folders: Path) -> list[Path]:
         resolve = lambda p: p if p.is_absolute() else self.site_dir / p  # noqa: E731

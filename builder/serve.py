@@ -212,7 +212,8 @@ async def _serve_until_stopped(preview: Preview, sockets: list[socket.socket],
     preview.on_build = lambda event: loop.call_soon_threadsafe(terminal.built, event)
     preview.start()
     await stopping.wait()
-    print("\nStopping…", flush=True)
+    print("\nStopping (the build under way stops at its next step)…" if preview.building
+          else "\nStopping…", flush=True)
     http.stop()
     await loop.run_in_executor(None, preview.stop)
     await http.close_all_connections()

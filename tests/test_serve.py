@@ -94,6 +94,22 @@ def test_after_edits_the_preview_output_is_a_clean_builds(preview: Preview, tmp_
         assert (preview.output_dir / name).read_bytes() == (clean / name).read_bytes(), name
 
 
+def test_stopping_mid_build_leaves_no_half_written_output(make_site, tmp_path: Path) -> None:
+    site = make_site({f"content/articles/2011-03-{n % 28 + 1:02d}-story-{n}.md": article(f"Story {n}")
+                      for n in range(400)})
+    events = []
+    preview = Preview(site.root, tmp_path / "preview" / "site", ORIGIN, on_build=events.append)
+    preview.start()
+    preview.stop()  # at once: the first build is abandoned at its next step, or had finished
+    assert not preview.building
+    leftovers = [p.name for p in (tmp_path / "preview").iterdir()] if (tmp_path / "preview").exists() else []
+    assert leftovers in ([], ["site"])
+    if events:
+        assert events[0].ok and (tmp_path / "preview" / "site" / "index.html").is_file()
+    else:
+        assert not any((tmp_path / "preview").rglob("*.*"))  # not a single page of a half build
+
+
 def test_serves_under_the_base_path_with_the_root_redirecting_there(preview: Preview) -> None:
     assert (preview.respond("/").status, preview.respond("/").location) == (302, "/archive/")
     assert preview.respond("/archive").location == "/archive/"
