@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import socket
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -197,6 +200,39 @@ def test_a_tab_that_missed_a_reload_is_stale(preview: Preview) -> None:
     assert preview.is_stale(ORIGIN + "/archive/articles/talks/")
     preview.respond("/archive/articles/talks/")
     assert not preview.is_stale(ORIGIN + "/archive/articles/talks/")
+
+
+async def _livereload_hello(base: str, page_url: str, wait: float) -> dict | None:
+    """Connect to livereload's socket as its client script does; the first message after the
+    handshake, if one comes within `wait` seconds."""
+    from tornado.websocket import websocket_connect
+
+    connection = await websocket_connect("ws://" + urlsplit(base).netloc + "/livereload")
+    connection.write_message(json.dumps({"command": "hello", "protocols": [
+        "http://livereload.com/protocols/official-7"]}))
+    assert json.loads(await connection.read_message())["command"] == "hello"
+    connection.write_message(json.dumps({"command": "info", "plugins": {}, "url": page_url}))
+    try:
+        return json.loads(await asyncio.wait_for(connection.read_message(), wait))
+    except TimeoutError:
+        return None
+    finally:
+        connection.close()
+
+
+def test_a_tab_that_missed_a_reload_is_told_again_when_it_connects(make_site) -> None:
+    site = make_site({"site.yaml": SITE_YAML})
+    with ServeProcess(site.root, "--port", "0") as server:
+        base = server.wait_for_url()
+        page_url = base + "articles/talks/"
+        urllib.request.urlopen(page_url).read()  # the tab got its page...
+        site.write(ARTICLE, article("Newer"))  # ...and a rebuild finished before its socket connected
+        eventually(lambda: any(line.startswith("Rebuilt") for line in server.stdout))
+        message = asyncio.run(_livereload_hello(base, page_url, wait=10))
+        assert message is not None and message["command"] == "reload"
+
+        urllib.request.urlopen(page_url).read()  # a tab with the latest page is left alone
+        assert asyncio.run(_livereload_hello(base, page_url, wait=0.5)) is None
 
 
 def test_the_next_free_port_unless_a_port_was_given() -> None:
