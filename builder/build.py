@@ -5,19 +5,25 @@ load config -> read content -> resolve references -> index -> render -> write
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from builder.config import SiteConfig, load_config
+from builder.cache import Manifest, RecordEntry, SiteCache, digest, file_unchanged, files_fingerprint
+from builder.config import CONFIG_FILE, SiteConfig, load_config
 from builder.errors import OutputError, Problem, Report
 from builder.index import SiteIndex, build_index, resolve_references
 from builder.output import OutputWriter, static_files
 from builder.pages import all_pages
-from builder.reader import ReadOptions, read_content
-from builder.render import Renderer
+from builder.parallel import ReadJob, RenderJob, default_jobs, map_chunks, read_chunk, render_chunk
+from builder.reader import ReadOptions, ReadResult, SourceFile, collect, find_sources
+from builder.records import Article
+from builder.render import RawFile, template_dirs
 from builder.theme import theme_dir
+from builder.urls import output_file
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class BuildOptions:
     future: bool = False
     strict: bool = False
     write: bool = True  # False for `check`: validate everything, write nothing
+    jobs: int | None = None  # worker processes; None: one per CPU
 
 
 @dataclass(frozen=True)
@@ -60,50 +67,161 @@ class _Clock:
 
 def build(site_dir: Path, options: BuildOptions, progress: ProgressCallback = _no_progress) -> BuildResult:
     """Build the site in `site_dir`; raise a BuilderError (old output intact) on any error."""
+    with _collector_paused():
+        return _build(site_dir, options, progress)
+
+
+def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback) -> BuildResult:
     clock = _Clock()
     report = Report()
     config = load_config(site_dir, report, options.base_url)
-    progress("read", 0, 1)
-    content = read_content(config, report, ReadOptions(drafts=options.drafts, future=options.future))
+    cache = SiteCache(config.site_dir, config)
+    jobs = options.jobs or default_jobs()
+    sources = find_sources(config, report)
+    digests = cache.source_digests({source.relative: source.path for source in sources})
+    output_dir = _output_dir(config, options) if options.write else None
+    inputs = _input_signature(config, options, cache, sources, digests, report)
+    previous = cache.load_manifest(output_dir) if output_dir else Manifest()
+    if output_dir and _up_to_date(previous, inputs, output_dir):
+        return BuildResult(config, output_dir, 0, len(previous.files), previous.warnings,
+                           previous.left_out, clock.seconds())
+    progress("read", 0, len(sources))
+    results, record_digests = read_sources(sources, digests, config, cache, jobs, progress)
+    read_options = ReadOptions(drafts=options.drafts, future=options.future)
+    content = collect(results, config, report, read_options)
     resolved = resolve_references(content, config, report)
     index = build_index(resolved, config)
     report.raise_if_errors(options.strict)
-    output_dir = _output_dir(config, options)
-    pages_written = pages_unchanged = 0
-    if options.write:
-        assert output_dir is not None
-        pages_written, pages_unchanged = render_and_write(index, config, output_dir, progress)
-    else:
-        render_only(index, config, progress)
-    return BuildResult(config, output_dir, pages_written, pages_unchanged, tuple(report.warnings),
+    pages = [*all_pages(index, config), *_static_pages(config)]
+    environment = digest(cache.key, files_fingerprint(template_dirs(config)))
+    job = RenderJob(config, pages, [], environment, record_digests)
+    if output_dir is None:
+        render_pages(job, jobs, progress)
+        return BuildResult(config, None, 0, 0, tuple(report.warnings), content.left_out, clock.seconds(),
+                           index)
+    manifest = Manifest(inputs=inputs, valid_until=_valid_until(results, options),
+                        warnings=tuple(report.warnings), left_out=content.left_out)
+    written, unchanged = render_and_write(job, output_dir, previous, manifest, cache, jobs, progress)
+    cache.save_manifest(output_dir, manifest)
+    return BuildResult(config, output_dir, written, unchanged, tuple(report.warnings),
                        content.left_out, clock.seconds(), index)
 
 
+def read_sources(
+    sources: list[SourceFile], digests: dict[str, bytes], config: SiteConfig, cache: SiteCache,
+    jobs: int, progress: ProgressCallback,
+) -> tuple[list[tuple[SourceFile, ReadResult]], dict[int, bytes]]:
+    """Every source's read result, parsing only files whose bytes are not in the cache."""
+    stored = cache.load_records()
+    entries: list[RecordEntry | None] = []
+    for source in sources:
+        entry = stored.get(source.relative)
+        fresh = entry is not None and entry.kind == source.kind and entry.digest == digests.get(
+            source.relative)
+        entries.append(entry if fresh else None)
+    missing = [number for number, entry in enumerate(entries) if entry is None]
+    hits = len(sources) - len(missing)
+    job = ReadJob(config, sources)
+    for chunk in map_chunks(read_chunk, missing, job, jobs, 50,
+                            lambda done: progress("read", hits + done, len(sources))):
+        for number, entry in chunk:
+            entries[number] = entry
+    current = {source.relative: entry for source, entry in zip(sources, entries, strict=True)
+               if entry is not None and entry.digest}
+    cache.save_records(current, [sources[n].relative for n in missing] +
+                       [relative for relative in stored if relative not in current])
+    cache.save_sources()
+    record_digests = {id(entry.result.record): digest(entry.kind, relative, entry.digest)
+                      for relative, entry in current.items() if entry.result.record is not None}
+    return [(source, entry.result) for source, entry in zip(sources, entries, strict=True)
+            if entry is not None], record_digests
+
+
 def render_and_write(
-    index: SiteIndex, config: SiteConfig, output_dir: Path, progress: ProgressCallback
+    job: RenderJob, output_dir: Path, previous: Manifest, manifest: Manifest, cache: SiteCache,
+    jobs: int, progress: ProgressCallback,
 ) -> tuple[int, int]:
-    renderer = Renderer(config)
-    pages = list(all_pages(index, config))
-    with OutputWriter(output_dir) as writer:
-        for number, page in enumerate(pages, 1):
-            writer.add(page.path, renderer.render(page))
-            if number % 200 == 0:
-                progress("render", number, len(pages))
-        for site_path, source in static_files(_static_dirs(config), config.site_dir).items():
-            writer.add(site_path, source.read_bytes())
-        writer.commit()
-    progress("render", len(pages), len(pages))
+    """Render the pages whose inputs changed; stage changed files; commit them all at once."""
+    cache.forget_manifest(output_dir)  # until this build commits, the folder is not as it says
+    try:
+        with OutputWriter(output_dir, previous.files if previous.inputs else None) as writer:
+            job.files = [writer.claim(page.path) for page in job.pages]
+            job.previous, job.writer = previous.files, writer
+            for chunk in map_chunks(render_chunk, range(len(job.pages)), job, jobs, 100,
+                                    lambda done: progress("render", done, len(job.pages))):
+                for rendered in chunk:
+                    if rendered.staged is None:
+                        writer.unchanged += 1
+                    else:
+                        writer.accept(rendered.staged)
+                    if rendered.entry is not None:
+                        manifest.files[rendered.relative] = rendered.entry
+            writer.commit()
+    except BaseException:
+        if previous.inputs:
+            cache.save_manifest(output_dir, previous)
+        raise
     return writer.written, writer.unchanged
 
 
-def render_only(index: SiteIndex, config: SiteConfig, progress: ProgressCallback) -> None:
+def render_pages(job: RenderJob, jobs: int, progress: ProgressCallback) -> None:
     """Render every page and throw the bytes away, so `check` finds template errors too."""
-    renderer = Renderer(config)
-    pages = list(all_pages(index, config))
-    for number, page in enumerate(pages, 1):
-        renderer.render(page)
-        if number % 200 == 0:
-            progress("render", number, len(pages))
+    job.files = [output_file(page.path) for page in job.pages]
+    for _ in map_chunks(render_chunk, range(len(job.pages)), job, jobs, 100,
+                        lambda done: progress("render", done, len(job.pages))):
+        pass
+
+
+def _input_signature(
+    config: SiteConfig, options: BuildOptions, cache: SiteCache, sources: list[SourceFile],
+    digests: dict[str, bytes], report: Report,
+) -> bytes:
+    """Everything a build reads: equal signatures (and intact files) mean nothing to do."""
+    site_yaml = config.site_dir / CONFIG_FILE
+    return digest(
+        cache.key, site_yaml.read_bytes(), repr(replace(options, output_dir=None, jobs=0)),
+        files_fingerprint(template_dirs(config)), files_fingerprint(_static_dirs(config)),
+        repr(report.problems),
+        *(f"{s.kind}\0{s.relative}\0{digests.get(s.relative, b'').hex()}" for s in sources),
+    )
+
+
+def _up_to_date(previous: Manifest, inputs: bytes, output_dir: Path) -> bool:
+    return (previous.inputs == inputs and time.time() < previous.valid_until
+            and all(file_unchanged(output_dir.joinpath(*relative.split("/")), entry)
+                    for relative, entry in previous.files.items()))
+
+
+def _valid_until(results: list[tuple[SourceFile, ReadResult]], options: BuildOptions) -> float:
+    """When the next left-out future article comes due (and a no-change rebuild is not one)."""
+    if options.future:
+        return float("inf")
+    now = time.time()
+    dates = [record.date.timestamp() for _, result in results
+             if isinstance(record := result.record, Article) and record.date.timestamp() > now]
+    return min(dates, default=float("inf"))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a build.
+
+    A build holds hundreds of thousands of long-lived objects (records, index)
+    and makes almost no reference cycles; every collection would walk them all,
+    which took a third of the time of loading the cache and listing pages.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _static_pages(config: SiteConfig) -> list[RawFile]:
+    return [RawFile(site_path, source.read_bytes())
+            for site_path, source in static_files(_static_dirs(config), config.site_dir).items()]
 
 
 def _static_dirs(config: SiteConfig) -> list[Path]:

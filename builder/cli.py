@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Build content/ into a static site (default _site/).")
     _site_options(build)
     build.add_argument("--output", type=Path, metavar="DIR", help="output folder (default: _site)")
+    build.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
+                       help="worker processes for reading and rendering (default: one per CPU)")
     build.set_defaults(handler=_build)
 
     check = commands.add_parser("check", help="validate content and templates; write nothing",
@@ -132,7 +134,14 @@ def _options(args: argparse.Namespace, write: bool):  # -> BuildOptions
         future=args.future,
         strict=args.strict,
         write=write,
+        jobs=getattr(args, "jobs", None),
     )
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def _build(args: argparse.Namespace) -> int:

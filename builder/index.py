@@ -10,11 +10,13 @@ list rather than at every article that shares an entity.
 
 from __future__ import annotations
 
+import heapq
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
 from builder.config import SiteConfig
@@ -26,6 +28,8 @@ RELATED_ARTICLES = 5
 RELATED_WINDOW = 8  # date-neighbours looked at on each side, per shared entity
 CO_MENTIONS = 12
 QUOTE_KIND = "actors"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -164,12 +168,10 @@ def _co_mentions(
     for article_entities in entities_of.values():
         keys = [entity.key for entity in article_entities]
         for key in keys:
-            counter = counts[key]
-            for other in keys:
-                if other != key:
-                    counter[other] += 1
+            counts[key].update(keys)  # itself included, removed below: update() runs in C
     ranked: dict[EntityKey, list[tuple[Entity, int]]] = {}
     for key, counter in counts.items():
+        del counter[key]
         top = sorted(counter.items(), key=lambda item: (-item[1], entities[item[0]].name))
         ranked[key] = [(entities[other], count) for other, count in top[:CO_MENTIONS]]
     return ranked
@@ -184,24 +186,30 @@ def _related_articles(
 
     Each shared entity contributes its inverse document frequency; only the
     date-neighbours in each entity's list are candidates, which keeps this
-    linear even for an entity that is in thousands of articles.
+    linear even for an entity that is in thousands of articles. Articles are
+    numbered and times are whole microseconds, so the inner loop is cheap.
     """
     total = max(len(articles), 1)
+    number = {article.slug: n for n, article in enumerate(articles)}
+    slug_rank = {slug: rank for rank, slug in enumerate(sorted(number))}
+    rank = [slug_rank[article.slug] for article in articles]
+    micros = [(article.date - _EPOCH) // _MICROSECOND for article in articles]
     weight = {key: math.log(1 + total / len(found)) for key, found in articles_of.items()}
-    neg_timestamps = {key: [-a.date.timestamp() for a in found] for key, found in articles_of.items()}
+    numbers_of = {key: [number[a.slug] for a in found] for key, found in articles_of.items()}
+    neg_micros = {key: [-micros[n] for n in found] for key, found in numbers_of.items()}
     related: dict[str, list[Article]] = {}
-    for article in articles:
-        scores: Counter[str] = Counter()
-        by_slug: dict[str, Article] = {}
-        stamp = -article.date.timestamp()
+    for me, article in enumerate(articles):
+        scores: dict[int, float] = {}
+        stamp = -micros[me]
         for entity in entities_of[article.slug]:
-            found = articles_of[entity.key]
-            position = bisect_left(neg_timestamps[entity.key], stamp)
+            found = numbers_of[entity.key]
+            position = bisect_left(neg_micros[entity.key], stamp)
+            entity_weight = weight[entity.key]
             for other in found[max(0, position - RELATED_WINDOW): position + RELATED_WINDOW + 1]:
-                if other.slug != article.slug:
-                    scores[other.slug] += weight[entity.key]
-                    by_slug[other.slug] = other
-        ranked = sorted(scores, key=lambda slug: (-scores[slug],
-                                                   abs(by_slug[slug].date - article.date), slug))
-        related[article.slug] = [by_slug[slug] for slug in ranked[:RELATED_ARTICLES]]
+                scores[other] = scores.get(other, 0.0) + entity_weight
+        scores.pop(me, None)
+        mine = micros[me]
+        ranked = heapq.nsmallest(RELATED_ARTICLES, [
+            (-score, abs(micros[other] - mine), rank[other], other) for other, score in scores.items()])
+        related[article.slug] = [articles[other] for *_, other in ranked]
     return related

@@ -9,6 +9,11 @@ output exactly as it was; even `kill -9` leaves the output untouched, and the
 next build removes the staging folder it left. Files whose bytes are
 unchanged are not touched. Nothing is written through a symbolic link found
 inside the output folder: the link is replaced by a real folder or file.
+
+Worker processes may stage files (`stage_file`); the main process commits.
+With `previous` (the files the last build wrote, from the cache's manifest)
+stale files are found without walking the output folder; a build into a
+folder that does not exist yet renames the whole staging folder into place.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from builder.errors import OutputError, Problem
@@ -32,8 +39,9 @@ def staging_prefix(output_dir: Path) -> str:
 class OutputWriter:
     """Stages files for one build of `output_dir`; `commit()` makes them visible."""
 
-    def __init__(self, output_dir: Path) -> None:
+    def __init__(self, output_dir: Path, previous: Collection[str] | None = None) -> None:
         self.output_dir = output_dir
+        self.previous = previous
         if output_dir.is_symlink() or (output_dir.exists() and not output_dir.is_dir()):
             raise OutputError([Problem(str(output_dir), 0, "the output path is not a folder",
                                        "remove it or pick another --output")])
@@ -54,6 +62,14 @@ class OutputWriter:
 
     def add(self, site_path: str, data: bytes) -> None:
         """Stage `data` for the file serving `site_path`, unless it is already there."""
+        relative = self.claim(site_path)
+        if self.is_unchanged(relative, data):
+            self.unchanged += 1
+            return
+        self.accept(stage_file(self.staging_dir, relative, data))
+
+    def claim(self, site_path: str) -> PurePosixPath:
+        """The output file for `site_path`; two pages may not claim the same file."""
         try:
             relative = output_file(site_path)
         except UnsafePathError as exc:
@@ -61,16 +77,23 @@ class OutputWriter:
         if relative in self.expected:
             raise OutputError([Problem(site_path, 0, "two pages write the same file")])
         self.expected.add(relative)
-        if self._is_real_dir(relative.parent) and _same_bytes(self._target(relative), data):
-            self.unchanged += 1
-            return
-        staged = self.staging_dir.joinpath(*relative.parts)
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        staged.write_bytes(data)
-        self.staged.append((staged, relative))
+        return relative
+
+    def is_unchanged(self, relative: PurePosixPath, data: bytes) -> bool:
+        """The file is already there with these bytes (read and compared)."""
+        return self._is_real_dir(relative.parent) and _same_bytes(self._target(relative), data)
+
+    def accept(self, staged: StagedFile) -> None:
+        """A file staged by `stage_file`, perhaps in a worker process, joins this build."""
+        self.staged.append((staged.path, staged.relative))
 
     def commit(self) -> None:
         """Rename staged files into place and remove files no longer produced."""
+        if not self.output_dir.exists() and self.staged and len(self.staged) == len(self.expected):
+            os.replace(self.staging_dir, self.output_dir)  # a first build: one rename
+            self.written = len(self.staged)
+            self.staged = []
+            return
         self.output_dir.mkdir(parents=True, exist_ok=True)
         for staged, relative in self.staged:
             target = self._target(relative)
@@ -81,7 +104,10 @@ class OutputWriter:
         self.written = len(self.staged)
         self.staged = []
         shutil.rmtree(self.staging_dir, ignore_errors=True)
-        self._remove_stale()
+        if self.previous is None:
+            self._remove_stale()
+        else:
+            self._remove_previous(self.previous)
 
     def rollback(self) -> None:
         self.staged = []
@@ -125,6 +151,41 @@ class OutputWriter:
                     path.unlink()
                 elif not any(path.iterdir()):
                     path.rmdir()
+
+
+    def _remove_previous(self, previous: Collection[str]) -> None:
+        """Files the last build wrote that no page produces now, and the folders they emptied."""
+        expected = {relative.as_posix() for relative in self.expected}
+        for relative in sorted(set(previous) - expected):
+            path = self.output_dir.joinpath(*relative.split("/"))
+            if not self._is_real_dir(PurePosixPath(relative).parent):
+                continue
+            path.unlink(missing_ok=True)
+            for parent in path.parents:
+                if parent == self.output_dir or not parent.is_relative_to(self.output_dir):
+                    break
+                try:
+                    parent.rmdir()
+                except OSError:
+                    break
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    path: Path  # in the staging folder
+    relative: PurePosixPath  # in the output folder
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+def stage_file(staging_dir: Path, relative: PurePosixPath, data: bytes) -> StagedFile:
+    """Write `data` into the staging folder; safe in several processes at once."""
+    path = staging_dir.joinpath(*relative.parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    stat = path.stat()
+    return StagedFile(path, relative, stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 def remove_leftovers(output_dir: Path) -> None:

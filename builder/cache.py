@@ -1,0 +1,343 @@
+"""The build cache in the site's hidden `.cache/` folder: what lets a rebuild skip work.
+
+Three things are kept, each a pickle behind a header that names the format,
+a key (builder code and config fingerprints) and a checksum of the payload.
+A file that is missing, truncated, corrupt or written by another builder or
+config is ignored, never trusted; deleting `.cache/` is always safe.
+
+- source digests: file path -> (size, mtime, inode, content hash). A file's
+  hash is trusted from its stat only when it was modified well before the
+  previous snapshot (git's "racy clean" rule); otherwise its bytes are hashed.
+- parsed records, sharded by path, keyed by content hash: a file whose bytes
+  did not change is not parsed again (Markdown dominates a cold build).
+- one manifest per output folder: for every file written, the signature of
+  everything its rendering read, and its size, mtime and content hash. A page
+  whose signature is unchanged and whose file is still as written is neither
+  rendered nor written; the manifest also holds the last build's summary so a
+  rebuild with nothing changed can stop after checking stats.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import io
+import os
+import pickle
+import time
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from builder.records import Article, Entity
+
+CACHE_DIR = ".cache"
+_MAGIC = b"builder-cache\n"
+_FORMAT = 1
+_SHARDS = 32
+RACY_SECONDS = 2.0  # a file changed this close to a snapshot is always re-hashed
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def digest(*parts: bytes | str) -> bytes:
+    """A short content hash of the parts, each length-prefixed so they cannot run together."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.digest()
+
+
+def code_fingerprint() -> bytes:
+    """The builder's own source: a cache written by other code is foreign."""
+    files = sorted(_PACKAGE.glob("*.py"))
+    return digest(*(part for path in files for part in (path.name, path.read_bytes())))
+
+
+def config_fingerprint(config: Any) -> bytes:
+    return digest(repr(config))
+
+
+def files_fingerprint(folders: Iterable[Path]) -> bytes:
+    """Every file under the folders, by relative name and bytes (templates, static files)."""
+    parts: list[bytes | str] = []
+    for folder in folders:
+        parts.append(str(folder))
+        if not folder.is_dir():
+            continue
+        for directory, subdirs, files in os.walk(folder):
+            subdirs.sort()
+            for name in sorted(files):
+                path = Path(directory, name)
+                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+# --- Pickling with mapping proxies (records hold read-only mappings) -------------------
+
+def _mapping_proxy(values: dict[str, Any]) -> MappingProxyType[str, Any]:
+    return MappingProxyType(values)
+
+
+def _reduce_mapping_proxy(proxy: MappingProxyType[str, Any]) -> tuple[Any, ...]:
+    return (_mapping_proxy, (dict(proxy),))
+
+
+DISPATCH_TABLE = copyreg.dispatch_table.copy()
+DISPATCH_TABLE[MappingProxyType] = _reduce_mapping_proxy
+
+
+def dumps(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.dispatch_table = DISPATCH_TABLE
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+# --- Files with a header: format, key, checksum ----------------------------------------
+
+def _header(key: bytes, payload: bytes) -> bytes:
+    return _MAGIC + bytes([_FORMAT]) + key + zlib.crc32(payload).to_bytes(4, "little")
+
+
+def save(path: Path, key: bytes, value: Any) -> None:
+    """Write atomically (temporary file, then rename); a cache that cannot be written is skipped."""
+    payload = dumps(value)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(_header(key, payload) + payload)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def load(path: Path, key: bytes) -> Any:
+    """The value saved under `key`, or None if the file is missing, foreign or damaged."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    start = len(_MAGIC) + 1 + len(key) + 4
+    if len(data) < start or not data.startswith(_MAGIC) or data[len(_MAGIC)] != _FORMAT:
+        return None
+    if data[len(_MAGIC) + 1: start - 4] != key:
+        return None
+    payload = memoryview(data)[start:]
+    if zlib.crc32(payload).to_bytes(4, "little") != data[start - 4: start]:
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:  # a checksum collision on garbage: still never trusted
+        return None
+
+
+# --- The cache of one site -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SourceStat:
+    size: int
+    mtime_ns: int
+    inode: int
+    digest: bytes
+
+
+@dataclass
+class RecordEntry:
+    kind: str
+    digest: bytes
+    result: Any  # reader.ReadResult
+
+
+@dataclass
+class OutputEntry:
+    """One file of the output folder as the last build left it."""
+
+    signature: bytes | None
+    size: int
+    mtime_ns: int
+    inode: int
+    digest: bytes
+
+
+@dataclass
+class Manifest:
+    """What the last successful build wrote into one output folder."""
+
+    files: dict[str, OutputEntry] = field(default_factory=dict)
+    inputs: bytes = b""  # signature of every input of that build
+    valid_until: float = float("inf")  # when a left-out future article comes due
+    warnings: tuple[Any, ...] = ()
+    left_out: tuple[tuple[str, str], ...] = ()
+
+
+class SiteCache:
+    """The `.cache/` folder of one site, for one builder and one config."""
+
+    def __init__(self, site_dir: Path, config: Any) -> None:
+        self.folder = site_dir / CACHE_DIR
+        self.code = code_fingerprint()
+        self.config = config_fingerprint(config)
+        self.key = digest(self.code, self.config)
+        self._sources: dict[str, SourceStat] | None = None
+        self._snapshot = 0.0
+
+    # Source digests ------------------------------------------------------------------
+    def source_digests(self, paths: Mapping[str, Path]) -> dict[str, bytes]:
+        """relative path -> content hash, hashing only files that may have changed."""
+        previous = self._load_sources()
+        snapshot = time.time()
+        trusted_before = int((self._snapshot - RACY_SECONDS) * 1e9)
+        current: dict[str, SourceStat] = {}
+        for relative, path in paths.items():
+            try:
+                stat = path.stat()
+                old = previous.get(relative)
+                if (old is not None and old.size == stat.st_size and old.mtime_ns == stat.st_mtime_ns
+                        and old.inode == stat.st_ino and stat.st_mtime_ns < trusted_before):
+                    current[relative] = old
+                    continue
+                content = digest(path.read_bytes())
+            except OSError:
+                continue  # the reader reports the file it cannot read
+            current[relative] = SourceStat(stat.st_size, stat.st_mtime_ns, stat.st_ino, content)
+        self._sources, self._snapshot = current, snapshot
+        return {relative: entry.digest for relative, entry in current.items()}
+
+    def save_sources(self) -> None:
+        if self._sources is not None:
+            save(self.folder / "sources.pickle", self.code, (self._snapshot, self._sources))
+
+    def _load_sources(self) -> dict[str, SourceStat]:
+        loaded = load(self.folder / "sources.pickle", self.code)
+        if not isinstance(loaded, tuple) or len(loaded) != 2:
+            return {}
+        self._snapshot, sources = loaded
+        return sources
+
+    # Parsed records ------------------------------------------------------------------
+    def load_records(self) -> dict[str, RecordEntry]:
+        records: dict[str, RecordEntry] = {}
+        for shard in range(_SHARDS):
+            loaded = load(self._shard_path(shard), self.key)
+            if isinstance(loaded, dict):
+                records.update(loaded)
+        return records
+
+    def save_records(self, records: Mapping[str, RecordEntry], changed: Iterable[str]) -> None:
+        """Rewrite the shards that hold a changed or removed path."""
+        dirty = {_shard_of(relative) for relative in changed}
+        if not dirty:
+            return
+        shards: dict[int, dict[str, RecordEntry]] = {shard: {} for shard in dirty}
+        for relative, entry in records.items():
+            shard = _shard_of(relative)
+            if shard in shards:
+                shards[shard][relative] = entry
+        for shard, entries in shards.items():
+            save(self._shard_path(shard), self.key, entries)
+
+    def _shard_path(self, shard: int) -> Path:
+        return self.folder / "records" / f"{shard:02d}.pickle"
+
+    # Output manifests ----------------------------------------------------------------
+    def load_manifest(self, output_dir: Path) -> Manifest:
+        loaded = load(self._manifest_path(output_dir), self.key)
+        return loaded if isinstance(loaded, Manifest) else Manifest()
+
+    def save_manifest(self, output_dir: Path, manifest: Manifest) -> None:
+        save(self._manifest_path(output_dir), self.key, manifest)
+
+    def forget_manifest(self, output_dir: Path) -> None:
+        """Before touching an output folder: a build that dies half-way leaves no stale claims."""
+        self._manifest_path(output_dir).unlink(missing_ok=True)
+
+    def _manifest_path(self, output_dir: Path) -> Path:
+        return self.folder / "outputs" / f"{digest(str(output_dir.resolve())).hex()}.pickle"
+
+
+def _shard_of(relative: str) -> int:
+    return zlib.crc32(relative.encode("utf-8", "surrogatepass")) % _SHARDS
+
+
+def file_unchanged(path: Path, entry: OutputEntry) -> bool:
+    """The output file is still what the manifest says the last build wrote."""
+    try:
+        stat = path.lstat()
+    except OSError:
+        return False
+    return (stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns
+            and stat.st_ino == entry.inode)
+
+
+# --- Page signatures -------------------------------------------------------------------
+
+class _RecordRef:
+    """Stands for a record in a signature: its source's hash says everything it holds."""
+
+    def __init__(self, digest: bytes) -> None:
+        self.digest = digest
+
+
+class _RecordPickler(pickle.Pickler):
+    def __init__(self, buffer: io.BytesIO, record_digests: Mapping[int, bytes]) -> None:
+        super().__init__(buffer, protocol=5)
+        self.dispatch_table = DISPATCH_TABLE
+        self.record_digests = record_digests
+        self.fast = True  # no memo: the bytes depend on values only, never on which objects are shared
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, Article | Entity):
+            known = self.record_digests.get(id(obj))
+            if known is not None:
+                return (_RecordRef, (known,))
+        return NotImplemented
+
+
+class SignaturePickler:
+    """Pickles a page's variables with each record replaced by its source hash.
+
+    The result changes whenever anything the page can see changes, and it is
+    cheap: an article's body is never pickled, only its 16-byte hash.
+    """
+
+    def __init__(self, record_digests: Mapping[int, bytes]) -> None:
+        self.record_digests = record_digests
+        self.shared: dict[int, tuple[tuple[Any, ...], _SharedRef]] = {}  # id -> (kept alive, ref)
+
+    def page_signature(self, environment: bytes, path: str, template: str,
+                       context: Mapping[str, Any]) -> bytes | None:
+        """The hash of a page's template, path and variables, or None if they cannot be pickled.
+
+        Long tuples are hashed once per build however many pages share them
+        (an entity's quotes and co-mentions appear on each of its pages).
+        """
+        try:
+            parts = [(key, self._shared(value) if isinstance(value, tuple) and len(value) >= 8 else value)
+                     for key, value in context.items()]
+            return digest(environment, self._dumps((path, template, parts)))
+        except Exception:  # something unpicklable in a context: render it every time
+            return None
+
+    def _shared(self, value: tuple[Any, ...]) -> _SharedRef:
+        known = self.shared.get(id(value))
+        if known is None:
+            known = self.shared[id(value)] = (value, _SharedRef(digest(self._dumps(value))))
+        return known[1]
+
+    def _dumps(self, value: Any) -> bytes:
+        buffer = io.BytesIO()  # a fresh pickler: clearing a big memo costs more than a new one
+        _RecordPickler(buffer, self.record_digests).dump(value)
+        return buffer.getvalue()
+
+
+class _SharedRef:
+    """Stands for a long tuple in a signature, by the hash of its pickle."""
+
+    def __init__(self, digest: bytes) -> None:
+        self.digest = digest

@@ -1,0 +1,189 @@
+"""Work split across processes: parsing sources and rendering pages.
+
+Both are pure functions of data the main process already holds, so workers
+are forked after that data exists and inherit it: only chunk numbers go to a
+worker, and only results (records, or small notes about files written) come
+back. Each worker keeps one Markdown instance and one Jinja environment for
+all its chunks. With one job, too little work to pay for a fork, or other
+threads running (forking a threaded process can deadlock the child; the
+preview server builds on a thread), the same code runs in the main process.
+Results come back in input order, so output never depends on scheduling.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.reduction import ForkingPickler
+from pathlib import PurePosixPath
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from builder.cache import OutputEntry, RecordEntry, SignaturePickler, digest, file_unchanged
+from builder.cache import _reduce_mapping_proxy as reduce_mapping_proxy
+from builder.config import SiteConfig
+from builder.errors import BuilderError, Problem
+from builder.markup import MarkdownRenderer
+from builder.output import OutputWriter, StagedFile, stage_file
+from builder.reader import ReadResult, SourceFile, read_source
+from builder.render import Page, Renderer
+
+ForkingPickler.register(MappingProxyType, reduce_mapping_proxy)
+
+MIN_ITEMS_FOR_WORKERS = 64  # below this, forking costs more than it saves
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+_state: Any = None  # the current job's shared data, inherited by forked workers
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A BuilderError raised in a worker, carried back by value (its problems)."""
+
+    error_type: type[BuilderError]
+    problems: tuple[Problem, ...]
+
+
+def map_chunks(
+    task: Callable[[Any, Sequence[Item]], Result], items: Sequence[Item], state: Any, jobs: int,
+    chunk_size: int, done: Callable[[int], None] | None = None,
+) -> Iterator[Result]:
+    """task(state, chunk) over chunks of items, in order; in forked workers when it pays.
+
+    Chunks hold at most `chunk_size` items, and fewer when there is little work,
+    so that every worker gets several chunks.
+    """
+    global _state
+    use_workers = (jobs > 1 and len(items) >= MIN_ITEMS_FOR_WORKERS and threading.active_count() == 1
+                   and "fork" in multiprocessing.get_all_start_methods())
+    if use_workers:
+        chunk_size = max(1, min(chunk_size, -(-len(items) // (jobs * 4))))
+    chunks = [items[start:start + chunk_size] for start in range(0, len(items), chunk_size)]
+    finished = 0
+    if not use_workers:
+        for chunk in chunks:
+            yield task(state, chunk)
+            finished += len(chunk)
+            if done:
+                done(finished)
+        return
+    _state = state
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
+            for chunk, result in zip(chunks, pool.imap(_run_in_worker, [(task, c) for c in chunks]),
+                                     strict=True):
+                if isinstance(result, _Failed):
+                    raise result.error_type(result.problems)
+                yield result
+                finished += len(chunk)
+                if done:
+                    done(finished)
+    finally:
+        _state = None
+
+
+def _run_in_worker(job: tuple[Callable[[Any, Sequence[Any]], Any], Sequence[Any]]) -> Any:
+    task, chunk = job
+    try:
+        return task(_state, chunk)
+    except BuilderError as exc:
+        return _Failed(type(exc), exc.problems)
+
+
+# --- Reading -------------------------------------------------------------------------
+
+@dataclass
+class ReadJob:
+    config: SiteConfig
+    sources: Sequence[SourceFile]
+    markdown: MarkdownRenderer | None = None  # made once per process, on first use
+
+
+def read_chunk(job: ReadJob, numbers: Sequence[int]) -> list[tuple[int, RecordEntry]]:
+    """Parse the sources at these positions: (position, entry with the bytes' hash)."""
+    if job.markdown is None:
+        job.markdown = MarkdownRenderer(job.config)
+    results = []
+    for number in numbers:
+        source = job.sources[number]
+        try:
+            raw = source.path.read_bytes()
+        except OSError as exc:
+            problem = Problem(source.relative, 1, f"cannot read: {exc.strerror}")
+            results.append((number, RecordEntry(source.kind, b"", ReadResult(None, (problem,)))))
+            continue
+        result = read_source(source, raw, job.config, job.markdown)
+        results.append((number, RecordEntry(source.kind, digest(raw), result)))
+    return results
+
+
+# --- Rendering and staging -----------------------------------------------------------
+
+@dataclass
+class RenderJob:
+    """Everything a worker needs to render pages and stage their files."""
+
+    config: SiteConfig
+    pages: Sequence[Any]  # Page, or anything with `path` and `data` (bytes written as they are)
+    files: Sequence[PurePosixPath]  # the output file of each page
+    environment: bytes  # hash of code, config and templates: part of every signature
+    record_digests: dict[int, bytes]  # id(record) -> hash of its source
+    previous: dict[str, OutputEntry] = field(default_factory=dict)
+    writer: OutputWriter | None = None  # None: render only (check)
+    renderer: Renderer | None = None
+    pickler: SignaturePickler | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What happened to one output file."""
+
+    relative: str
+    entry: OutputEntry | None  # for the manifest; None when it could not be signed
+    staged: StagedFile | None  # None: the file on disk is already right
+
+
+def render_chunk(job: RenderJob, numbers: Sequence[int]) -> list[Rendered]:
+    if job.renderer is None:
+        job.renderer = Renderer(job.config)
+        job.pickler = SignaturePickler(job.record_digests)
+    assert job.pickler is not None
+    results = []
+    for number in numbers:
+        page = job.pages[number]
+        relative = job.files[number].as_posix()
+        if job.writer is None:
+            job.renderer.render(page)
+            continue
+        if isinstance(page, Page):
+            signature = job.pickler.page_signature(job.environment, page.path, page.template, page.context)
+        else:
+            signature = digest(b"raw", page.data)
+        target = job.writer.output_dir.joinpath(*job.files[number].parts)
+        old = job.previous.get(relative)
+        if old is not None and signature is not None and old.signature == signature \
+                and file_unchanged(target, old):
+            results.append(Rendered(relative, old, None))
+            continue
+        data = job.renderer.render(page)
+        data_digest = digest(data)
+        if old is not None and old.digest == data_digest and file_unchanged(target, old):
+            results.append(Rendered(relative, OutputEntry(signature, old.size, old.mtime_ns, old.inode,
+                                                          data_digest), None))
+            continue
+        if old is None and job.writer.is_unchanged(job.files[number], data):
+            stat = target.stat()
+            entry = OutputEntry(signature, stat.st_size, stat.st_mtime_ns, stat.st_ino, data_digest)
+            results.append(Rendered(relative, entry, None))
+            continue
+        staged = stage_file(job.writer.staging_dir, job.files[number], data)
+        entry = OutputEntry(signature, staged.size, staged.mtime_ns, staged.inode, data_digest)
+        results.append(Rendered(relative, entry, staged))
+    return results

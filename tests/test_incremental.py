@@ -1,0 +1,220 @@
+"""Incremental builds: the output after any sequence of edits equals a clean build's.
+
+The property test edits, adds, renames and deletes articles, entities,
+templates and site.yaml at random, rebuilds the site in place (with its
+.cache/ and previous output) and compares every output file, byte for byte,
+with a clean build of a fresh copy of the same sources.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builder.build import BuildOptions, build
+from builder.theme import theme_dir
+from tests.siteutil import SiteFixture
+
+ACTORS = ["kim-sung-hwan", "naoto-kan", "ban-ki-moon", "hu-jintao"]
+COUNTRIES = ["south-korea", "japan", "china"]
+WORDS = ["talks", "summit", "Seoul", "Tokyo", "sanctions", "envoy", "agreement", "Pyongyang"]
+
+
+def article_text(title: str, day: int, actors: list[str], countries: list[str], body: str) -> str:
+    quote = f"quotes:\n  - by: {actors[0]}\n    text: \"{body[:20]}\"\n" if actors and day % 2 else ""
+    inline = f"\n\nSee [{actors[-1]}](actor:{actors[-1]})." if actors and day % 3 == 0 else ""
+    return (f"---\ntitle: \"{title}\"\ndate: 2011-02-{day:02d}\nactors: [{', '.join(actors)}]\n"
+            f"countries: [{', '.join(countries)}]\n{quote}---\n{body}{inline}\n")
+
+
+def entity_text(name: str, body: str, country: str | None = None) -> str:
+    relation = f"country: {country}\n" if country else ""
+    return f"---\nname: \"{name}\"\n{relation}---\n{body}\n"
+
+
+def initial_site(root: Path) -> None:
+    files = {
+        "site.yaml": "title: Test Archive\nbase_url: https://example.org/archive/\npagination:\n"
+                     "  per_page: 2\n",
+        "content/actors/kim-sung-hwan.md": entity_text("Kim Sung-hwan", "Foreign minister.", "south-korea"),
+        "content/actors/naoto-kan.md": entity_text("Naoto Kan", "Prime minister.", "japan"),
+        "content/countries/south-korea.md": entity_text("South Korea", "A peninsula."),
+        "content/countries/japan.md": entity_text("Japan", ""),
+    }
+    for number in range(1, 6):
+        files[f"content/articles/2011-02-{number:02d}-story-{number}.md"] = article_text(
+            f"Story {number}", number, ACTORS[: 1 + number % 3], COUNTRIES[: 1 + number % 2],
+            f"Paragraph {number} about talks.\n\nSecond paragraph.")
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    age_files(root)
+
+
+def age_files(root: Path) -> None:
+    """Date every source well before the next build, so the cache trusts stats, not only hashes."""
+    past = time.time() - 600
+    for path in root.rglob("*"):
+        if path.is_file() and ".cache" not in path.parts and "_site" not in path.parts:
+            os.utime(path, (past, past))
+
+
+words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(" ".join)
+operations = st.one_of(
+    st.tuples(st.just("edit_article"), st.integers(0, 20), words),
+    st.tuples(st.just("retitle_article"), st.integers(0, 20), words),
+    st.tuples(st.just("add_article"), st.integers(1, 28), words),
+    st.tuples(st.just("delete_article"), st.integers(0, 20), words),
+    st.tuples(st.just("rename_article"), st.integers(0, 20), words),
+    st.tuples(st.just("edit_entity"), st.integers(0, 20), words),
+    st.tuples(st.just("add_entity"), st.integers(0, 20), words),
+    st.tuples(st.just("delete_entity"), st.integers(0, 20), words),
+    st.tuples(st.just("template"), st.integers(0, 2), words),
+    st.tuples(st.just("site_yaml"), st.integers(1, 3), words),
+)
+
+
+def apply(root: Path, operation: tuple[str, int, str]) -> None:
+    action, number, text = operation
+    articles = sorted((root / "content/articles").glob("*.md"))
+    entities = sorted((root / "content").glob("[ac]*s/*.md"))
+    entities = [path for path in entities if path.parent.name != "articles"]
+    if action == "edit_article" and articles:
+        path = articles[number % len(articles)]
+        path.write_text(path.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+    elif action == "retitle_article" and articles:
+        path = articles[number % len(articles)]
+        lines = path.read_text(encoding="utf-8").split("\n")
+        lines[1] = f'title: "{text.title()}"'
+        path.write_text("\n".join(lines), encoding="utf-8")
+    elif action == "add_article":
+        actors = [ACTORS[number % 4], ACTORS[(number + 1) % 4]]
+        slug = text.lower().replace(" ", "-")
+        path = root / f"content/articles/2011-03-{number:02d}-{slug}.md"
+        path.write_text(article_text(text, number, actors, [COUNTRIES[number % 3]], text + "."),
+                        encoding="utf-8")
+    elif action == "delete_article" and len(articles) > 1:
+        articles[number % len(articles)].unlink()
+    elif action == "rename_article" and articles:
+        path = articles[number % len(articles)]
+        path.rename(path.with_name(path.stem + "-" + text.split()[0].lower() + ".md"))
+    elif action == "edit_entity" and entities:
+        path = entities[number % len(entities)]
+        path.write_text(entity_text(text.title(), text, COUNTRIES[number % 3]), encoding="utf-8")
+    elif action == "add_entity":
+        slug = ACTORS[number % 4]
+        path = root / f"content/actors/{slug}.md"
+        path.write_text(entity_text(text.title(), f"About {text}."), encoding="utf-8")
+    elif action == "delete_entity" and entities:
+        entities[number % len(entities)].unlink()
+    elif action == "template":
+        override = root / "templates/base.html"
+        if number == 0:
+            override.unlink(missing_ok=True)
+        else:
+            override.parent.mkdir(exist_ok=True)
+            base = (theme_dir("templates") / "base.html").read_text(encoding="utf-8")
+            override.write_text(base.replace("</body>", f"<!-- {text} --></body>"), encoding="utf-8")
+    elif action == "site_yaml":
+        (root / "site.yaml").write_text(
+            f"title: \"{text.title()}\"\nbase_url: https://example.org/archive/\n"
+            f"pagination:\n  per_page: {number}\n", encoding="utf-8")
+
+
+def output_files(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in folder.rglob("*") if path.is_file()}
+
+
+def clean_build(site: Path, scratch: Path) -> dict[str, bytes]:
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    shutil.copytree(site, scratch, ignore=shutil.ignore_patterns(".cache", "_site"))
+    build(scratch, BuildOptions(jobs=1))
+    return output_files(scratch / "_site")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(operations, min_size=1, max_size=5))
+def test_incremental_build_equals_clean_build(tmp_path_factory, steps):
+    root = tmp_path_factory.mktemp("incremental")
+    site, scratch = root / "site", root / "clean"
+    initial_site(site)
+    build(site, BuildOptions(jobs=1))
+    for step in steps:
+        apply(site, step)
+        build(site, BuildOptions(jobs=1))
+        assert output_files(site / "_site") == clean_build(site, scratch), step
+
+
+def test_parallel_build_equals_sequential_build(tmp_path):
+    """Enough files that the reading and the rendering both run in worker processes."""
+    site = tmp_path / "site"
+    initial_site(site)
+    for number in range(1, 120):
+        path = site / f"content/articles/2011-05-{number % 28 + 1:02d}-extra-{number}.md"
+        path.write_text(article_text(f"Extra {number}", number % 28 + 1, ACTORS[: 1 + number % 4],
+                                     COUNTRIES[: 1 + number % 3], f"Body {number}."), encoding="utf-8")
+    one = build(site, BuildOptions(jobs=1, output_dir=tmp_path / "one"))
+    shutil.rmtree(site / ".cache")
+    two = build(site, BuildOptions(jobs=2, output_dir=tmp_path / "two"))
+    assert one.pages_written == two.pages_written > 200
+    assert output_files(tmp_path / "one") == output_files(tmp_path / "two")
+
+
+def test_rebuild_with_nothing_changed_writes_nothing_and_repeats_warnings(make_site):
+    site: SiteFixture = make_site({"content/articles/2011-03-01-stub.md":
+                                   "---\ntitle: Stub\ndate: 2011-03-01\nactors: [nobody-yet]\n---\nText.\n"})
+    first = site.build()
+    again = site.build()
+    assert "nobody-yet" in first.stderr and again.stderr == first.stderr
+    assert " 0 written" in again.stdout
+
+
+def test_corrupt_or_foreign_cache_is_ignored(make_site, tmp_path):
+    site: SiteFixture = make_site()
+    site.build()
+    cache_files = [path for path in (site.root / ".cache").rglob("*") if path.is_file()]
+    assert cache_files
+    for number, path in enumerate(cache_files):
+        data = path.read_bytes()
+        damaged = [data[: len(data) // 2], data[:-1] + bytes([data[-1] ^ 0xFF]),
+                   b"not a cache at all", data.replace(b"builder-cache", b"builder-other")][number % 4]
+        path.write_bytes(damaged)
+    site.write("content/countries/japan.md", "---\nname: Nippon\n---\nIslands.\n")
+    site.build()
+    assert output_files(site.output) == clean_build(site.root, tmp_path / "clean")
+    assert site.page("countries/japan/").h1.get_text() == "Nippon"
+
+
+def test_deleting_the_cache_is_safe(make_site, tmp_path):
+    site: SiteFixture = make_site()
+    site.build()
+    site.write("content/countries/japan.md", "---\nname: Nippon\n---\n")
+    shutil.rmtree(site.root / ".cache")
+    result = site.build()
+    assert output_files(site.output) == clean_build(site.root, tmp_path / "clean")
+    written, unchanged = re.search(r"(\d+) written, (\d+) unchanged", result.stdout).groups()
+    assert int(written) > 0 and int(unchanged) > 0  # unchanged files were compared, not rewritten
+
+
+def test_failed_build_keeps_previous_output_and_cache_usable(make_site, tmp_path):
+    site: SiteFixture = make_site()
+    site.build()
+    before = output_files(site.output)
+    site.write("templates/article.html", "{% extends 'base.html' %}{% block content %}{{ nope }}"
+                                         "{% endblock %}")
+    failed = site.run("build")
+    assert failed.exit_code == 1 and "nope" in failed.stderr
+    assert output_files(site.output) == before
+    (site.root / "templates/article.html").unlink()
+    site.write("content/countries/japan.md", "---\nname: Nippon\n---\n")
+    site.build()
+    assert output_files(site.output) == clean_build(site.root, tmp_path / "clean")
