@@ -110,11 +110,20 @@ def save(path: Path, key: bytes, value: Any) -> None:
     payload = dumps(value)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_cache_dir(path.parent)
         temporary.write_bytes(_header(key, payload) + payload)
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)
+
+
+def _make_cache_dir(folder: Path) -> None:
+    """The folder, with a .gitignore in the cache's root so git never lists the cache."""
+    folder.mkdir(parents=True, exist_ok=True)
+    root = next((p for p in (folder, *folder.parents) if p.name == CACHE_DIR), folder)
+    ignore = root / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# the builder's cache: safe to delete\n*\n", encoding="utf-8")
 
 
 def load(path: Path, key: bytes) -> Any:

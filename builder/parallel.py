@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ def map_chunks(
         return
     _state = state
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks)), _quiet_worker) as pool:
             for chunk, result in zip(chunks, pool.imap(_run_in_worker, [(task, c) for c in chunks]),
                                      strict=True):
                 if isinstance(result, _Failed):
@@ -87,6 +88,12 @@ def map_chunks(
                     done(finished)
     finally:
         _state = None
+
+
+def _quiet_worker() -> None:
+    """Ctrl-C and `kill` are the main process's to handle: it stops the workers and cleans up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_in_worker(job: tuple[Callable[[Any, Sequence[Any]], Any], Sequence[Any]]) -> Any:

@@ -13,12 +13,18 @@ LOCATION = re.compile(r"^(?P<path>[^\s:][^:]*):(?P<line>\d+): ", re.MULTILINE)
 
 
 def snapshot(root: Path, skip: Path | None = None) -> dict[str, object]:
-    """Every file (its bytes), folder and link under `root`, except under `skip`."""
+    """Every file (its bytes), folder and link under `root`, except under `skip`.
+
+    A site's `.cache/` is left out: the design lets builds keep their cache
+    there, and a failed build may still cache the files it parsed.
+    """
     state: dict[str, object] = {}
     if not root.exists():
         return state
     for path in sorted(root.rglob("*")):
         if skip is not None and (path == skip or skip in path.parents):
+            continue
+        if ".cache" in path.relative_to(root).parts:
             continue
         key = path.relative_to(root).as_posix()
         if path.is_symlink():
