@@ -111,11 +111,13 @@ def load_config(
         raise ConfigError(
             [_problem(f"no {CONFIG_FILE} in {site_dir}", "run in a site folder or pass --site DIR")]
         )
+    raw = config_path.read_bytes()
     try:
-        text = config_path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
         mapping = load_mapping(text)
     except UnicodeDecodeError as exc:
-        raise ConfigError([_problem(f"not UTF-8 text: {exc.reason}", "save it as UTF-8")]) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError([_problem(f"not UTF-8 text: {exc.reason}", "save it as UTF-8", line)]) from None
     except YamlProblem as exc:
         raise ConfigError([_problem(exc.message, exc.hint, exc.line)]) from None
 
