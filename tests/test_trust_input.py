@@ -135,3 +135,16 @@ def test_true_where_text_belongs_is_an_error(make_site):
     site = make_site()
     result = break_site(site, {BAD: "---\ntitle: true\ndate: 2011-03-01\n---\n"})
     assert locations(result.stderr) == [f"{BAD}:2"]
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    (b"title: T\nbase_url: https://example.org/\ntitle: Again\n", "site.yaml:3"),
+    (b"title: T\nbase_url: https://example.org/\nkinds:\n\tactors: {}\n", "site.yaml:4"),
+    (b"title: T\nbase_url: https://example.org/\nauthor: Caf\xe9\n", "site.yaml:3"),
+    (b"title: &t T\nbase_url: https://example.org/\ndescription: *t\n", "site.yaml:3"),
+    (b"title: T\nbase_url: javascript:alert(1)\n", "site.yaml:2"),
+], ids=["duplicate key", "tab", "non-UTF-8", "alias", "javascript base_url"])
+def test_bad_site_yaml_is_located_and_harmless(make_site, text, where):
+    site = make_site()
+    result = break_site(site, {"site.yaml": text})
+    assert locations(result.stderr) == [where], result.stderr
