@@ -35,13 +35,14 @@ def annotate(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> lis
     urls = UrlMap(config)
     places = timeline.timeline_places(index)
     website = structured.website_data(config, urls)
+    references = structured.EntityReferences(urls)
     result = []
     for page in pages:
         article = page.context.get("article")
         entity = page.context.get("entity")
         extra: dict[str, object] = {}
         if isinstance(article, Article):
-            extra["structured_data"] = structured.article_data(article, index, config, urls)
+            extra["structured_data"] = structured.article_data(article, index, config, urls, references)
         elif isinstance(entity, Entity):
             extra["structured_data"] = structured.entity_data(entity, urls)
             extra["feed_path"] = feed_path(entity_path(entity.kind, entity.slug))

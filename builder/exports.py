@@ -8,8 +8,6 @@ an unchanged archive gives byte-identical files.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -84,16 +82,23 @@ def graph(index: SiteIndex, urls: UrlMap) -> dict[str, Any]:
 
 
 def annotations_csv(index: SiteIndex, urls: UrlMap) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(ANNOTATION_COLUMNS)
+    """RFC 4180 CSV, written by hand: each text is quoted once (per entity, per article)
+    rather than per row, which is most of the cost with the csv module at 70,000 rows."""
+    names = {key: _csv_field(entity.name) for key, entity in index.entities.items()}
+    lines = [",".join(ANNOTATION_COLUMNS)]
     for article in sorted(index.articles, key=lambda a: (a.date, a.slug)):
-        address = urls.absolute(article_path(article.slug))
-        for ref in article_references(article):
-            entity = index.entities[ref.key]
-            writer.writerow((article.slug, article.date.date().isoformat(), address, ref.kind, ref.slug,
-                             entity.name, ref.origin, ref.field, ref.line, article.source_path))
-    return out.getvalue().encode("utf-8")
+        head = ",".join((article.slug, article.date.date().isoformat(),
+                         _csv_field(urls.absolute(article_path(article.slug)))))
+        tail = _csv_field(article.source_path)
+        lines.extend(f"{head},{ref.kind},{ref.slug},{names[ref.key]},{ref.origin},{ref.field},{ref.line},{tail}"
+                     for ref in article_references(article))
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def _csv_field(text: str) -> str:
+    if any(c in text for c in ',"\r\n') or text != text.strip():
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def sitemap_page(pages: Sequence[Page], index: SiteIndex) -> Page:

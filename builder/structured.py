@@ -13,7 +13,7 @@ from typing import Any
 
 from builder.config import SiteConfig
 from builder.index import SiteIndex
-from builder.records import Article, Entity
+from builder.records import Article, Entity, EntityKey
 from builder.urls import UrlMap, article_path, entity_path, search_path
 
 SCHEMA = "https://schema.org"
@@ -50,10 +50,26 @@ def entity_reference(entity: Entity, urls: UrlMap) -> dict[str, Any]:
     return data
 
 
-def article_data(article: Article, index: SiteIndex, config: SiteConfig, urls: UrlMap) -> dict[str, Any]:
+class EntityReferences(dict[EntityKey, dict[str, Any]]):
+    """entity_reference() of each entity, made once however many articles name it."""
+
+    def __init__(self, urls: UrlMap) -> None:
+        super().__init__()
+        self.urls = urls
+
+    def of(self, entity: Entity) -> dict[str, Any]:
+        found = self.get(entity.key)
+        if found is None:
+            found = self[entity.key] = entity_reference(entity, self.urls)
+        return found
+
+
+def article_data(article: Article, index: SiteIndex, config: SiteConfig, urls: UrlMap,
+                 references: EntityReferences | None = None) -> dict[str, Any]:
     address = urls.absolute(article_path(article.slug))
     inline_only = index.inline_only.get(article.slug, frozenset())
     entities = index.entities_of.get(article.slug, ())
+    refs = references if references is not None else EntityReferences(urls)
     data: dict[str, Any] = {
         "@context": SCHEMA,
         "@type": "NewsArticle",
@@ -64,8 +80,8 @@ def article_data(article: Article, index: SiteIndex, config: SiteConfig, urls: U
         "dateModified": _iso(article.updated or article.date),
         "inLanguage": config.language,
         "publisher": {"@type": "Organization", "name": article.source or config.author or config.title},
-        "about": [entity_reference(e, urls) for e in entities if e.key not in inline_only],
-        "mentions": [entity_reference(e, urls) for e in entities if e.key in inline_only],
+        "about": [refs.of(e) for e in entities if e.key not in inline_only],
+        "mentions": [refs.of(e) for e in entities if e.key in inline_only],
         "isPartOf": {"@type": "WebSite", "name": config.title, "url": urls.absolute("")},
     }
     if article.byline:

@@ -468,3 +468,13 @@ def test_search_script_never_inserts_html() -> None:
     script = (Path(__file__).resolve().parent.parent / "static" / "search.js").read_text()
     for unsafe in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert unsafe not in script
+
+
+def test_annotations_csv_quotes_commas_quotes_and_newlines(make_site) -> None:  # type: ignore[no-untyped-def]
+    name = 'Smith, "J." Jr'
+    site = make_site({"content/actors/kim-sung-hwan.md": f"---\nname: '{name}'\n---\n"})
+    site.build()
+    rows = list(csv.DictReader((site.output / "data/annotations.csv").read_text(encoding="utf-8")
+                               .splitlines()))
+    assert {row["entity_name"] for row in rows if row["entity"] == "kim-sung-hwan"} == {name}
+    assert all(len(row) == 10 and None not in row for row in rows)
