@@ -36,6 +36,7 @@ import math
 import multiprocessing
 import os
 import re
+import threading
 import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Iterator
@@ -155,7 +156,10 @@ def _all_article_postings(work: _ArticleWork) -> _Postings:
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     _WORK = work
     try:
-        if count >= PARALLEL_FROM and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # Never fork a process with other threads (the preview server builds on one): the child
+        # could inherit a lock held by a thread that does not exist in it.
+        if (count >= PARALLEL_FROM and workers > 1 and threading.active_count() == 1
+                and "fork" in multiprocessing.get_all_start_methods()):
             step = -(-count // workers)
             bounds = [(start, min(start + step, count)) for start in range(0, count, step)]
             try:

@@ -478,3 +478,15 @@ def test_annotations_csv_quotes_commas_quotes_and_newlines(make_site) -> None:  
                                .splitlines()))
     assert {row["entity_name"] for row in rows if row["entity"] == "kim-sung-hwan"} == {name}
     assert all(len(row) == 10 and None not in row for row in rows)
+
+
+def test_search_index_is_the_same_built_in_worker_processes(built: SiteFixture, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from builder import search
+
+    monkeypatch.setattr(search, "PARALLEL_FROM", 2)  # fork workers even for this small site
+    monkeypatch.setattr(search, "MAX_WORKERS", 3)
+    again = built.root / "_parallel"
+    built.build("--output", str(again))
+    serial = {p.relative_to(built.output): p.read_bytes() for p in (built.output / "search").rglob("*.json")}
+    parallel = {p.relative_to(again): p.read_bytes() for p in (again / "search").rglob("*.json")}
+    assert parallel == serial
