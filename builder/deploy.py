@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from builder.build import BuildOptions, BuildResult, ProgressCallback, build
+from builder.cache import SiteCache
 from builder.errors import BuilderError, Problem
 
 # Environment variables that would point git at another repository or index.
@@ -81,6 +82,8 @@ def deploy(site_dir: Path, options: DeployOptions, progress: ProgressCallback | 
         build_options = BuildOptions(output_dir=output, base_url=options.base_url, drafts=False,
                                      future=False, strict=True)
         result = build(site_dir, build_options, progress) if progress else build(site_dir, build_options)
+        # The cache keeps a manifest per output folder; this one is never built again.
+        SiteCache(result.config.site_dir, result.config).forget_manifest(output)
         if not options.dry_run:
             parent = git.parent_for(options.remote, options.branch, remote_tip)
         else:

@@ -118,6 +118,15 @@ def test_published_files_are_exactly_the_production_build(published: Published) 
     assert "articles/draft/index.html" not in published.remote_files()
 
 
+def test_deploys_leave_no_cache_behind_for_their_temporary_folders(published: Published) -> None:
+    published.site.build()
+    outputs = published.site.root / ".cache" / "outputs"
+    before = sorted(outputs.iterdir()) if outputs.is_dir() else []
+    assert published.deploy().exit_code == 0
+    assert published.deploy("--dry-run").exit_code == 0
+    assert (sorted(outputs.iterdir()) if outputs.is_dir() else []) == before
+
+
 def test_second_deploy_adds_exactly_one_commit_with_cname(published: Published) -> None:
     assert published.deploy().exit_code == 0
     first = published.remote_commits()
