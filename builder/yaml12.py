@@ -169,6 +169,7 @@ def load_mapping(text: str) -> YamlMapping:
                 "expected 'key: value' lines",
                 "front matter and site.yaml are mappings of fields",
             )
+        _check_depth(node)
         data = loader.construct_document(node)
     except _AliasRefused as exc:
         raise YamlProblem(_first_alias_line(text, exc.line), exc.message, exc.hint) from None
@@ -197,6 +198,33 @@ def load_mapping(text: str) -> YamlMapping:
             for sub_key, _ in value_node.value:
                 key_lines.setdefault(f"{key}.{sub_key.value}", sub_key.start_mark.line + 1)
     return YamlMapping({str(k): v for k, v in data.items()}, key_lines, item_lines)
+
+
+MAX_DEPTH = 20  # lists in mappings in lists...: real front matter needs three or four
+
+
+def _check_depth(root: yaml.Node) -> None:
+    """Refuse aliases and deep nesting before constructing: later stages (templates,
+    the cache's pickles, JSON) recurse once per level and would crash, not report."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    seen: set[int] = {id(root)}
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise YamlProblem(node.start_mark.line + 1, f"YAML is nested more than {MAX_DEPTH} levels deep",
+                              "flatten the value")
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [value for _, value in node.value]
+        else:
+            continue
+        for child in children:
+            if id(child) in seen:  # an alias: never walk an alias bomb's expansion
+                raise _AliasRefused(child.start_mark.line + 1, "YAML aliases (*name) are not allowed",
+                                    "write the value out in full")
+            seen.add(id(child))
+            stack.append((child, depth + 1))
 
 
 def _first_alias_line(text: str, default: int) -> int:
