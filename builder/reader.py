@@ -189,7 +189,12 @@ def read_source(
             source.relative, 1, f"'{source.slug}' is not a valid slug",
             f"use lowercase ASCII letters, digits and hyphens, e.g. '{slugify(source.slug)}.md'"))
     fields = FieldReader(source.relative, front, config, problems)
-    body_html = renderer.convert(body) if body.strip() else ""
+    try:
+        body_html = renderer.convert(body) if body.strip() else ""
+    except RecursionError:  # Python-Markdown recurses once per level of nesting
+        body_html = ""
+        problems.append(Problem(source.relative, body_line, "the Markdown body is nested too deeply",
+                                "flatten the nested lists or quotes"))
     inline = _inline_references(source.relative, body, body_line, config, problems)
     if source.is_article:
         record: Article | Entity | None = _article(source, fields, body_html, inline, config)
