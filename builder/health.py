@@ -27,12 +27,15 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder.config import SiteConfig
 from builder.errors import BuilderError, Problem
 from builder.index import SiteIndex
 from builder.records import Entity, EntityKey
+
+if TYPE_CHECKING:
+    from builder.build import BuildOptions
 
 _NOT_LETTERS = re.compile(r"[\W_]+")
 
@@ -78,7 +81,7 @@ def graph_health(index: SiteIndex, config: SiteConfig) -> Health:
         a.source_path, 1, "this article references no actor, country or event",
         "list them in the front matter so it appears on their pages", "warning"))
         for a in articles_without]
-    findings += _name_collisions(index, lines)
+    findings += _name_collisions(index, config, lines)
     findings += _inconsistent_relations(index)
     kinds = tuple(_kind_health(kind.name, index) for kind in config.kinds)
     ordered = sorted(findings, key=lambda f: (f.problem.path, f.problem.line, f.problem.message))
@@ -106,9 +109,10 @@ def _names(entity: Entity) -> list[tuple[str, str]]:
     return [("name", entity.name), *(("aliases", alias) for alias in entity.aliases)]
 
 
-def _name_collisions(index: SiteIndex, lines: _KeyLines) -> list[Finding]:
+def _name_collisions(index: SiteIndex, config: SiteConfig, lines: _KeyLines) -> list[Finding]:
     findings: list[Finding] = []
     for kind, entities in index.by_kind.items():
+        singular = config.kind(kind).singular if config.kind(kind) else kind
         shared: dict[str, list[tuple[Entity, str, str]]] = defaultdict(list)
         near: dict[str, list[tuple[Entity, str, str]]] = defaultdict(list)
         for entity in entities:
@@ -141,7 +145,7 @@ def _name_collisions(index: SiteIndex, lines: _KeyLines) -> list[Finding]:
                 findings.append(Finding("near-collision", Problem(
                     entity.source_path or "", lines.of(entity.source_path, field),
                     f"{'name' if field == 'name' else 'alias'} '{text}' nearly collides with {others}",
-                    f"if they are the same {kind.rstrip('s')}, merge the files; "
+                    f"if they are the same {singular}, merge the files; "
                     "otherwise make the names distinct", "warning")))
     return findings
 
@@ -226,7 +230,7 @@ def summary_lines(health: Health) -> list[str]:
     return lines
 
 
-def run_check(site: Path, options: Any, output_format: str) -> int:
+def run_check(site: Path, options: BuildOptions, output_format: str) -> int:
     """`python -m builder check`: every build problem, then the graph's health."""
     from builder.build import build
 
