@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from builder.config import SiteConfig
+from builder.markup import MarkdownRenderer
+from builder.reader import SourceFile, read_source
 from tests.trustutil import break_site, locations
 
 BAD = "content/articles/2011-03-01-bad.md"
@@ -49,6 +54,11 @@ HAZARDS = [
      f"{BAD}:2", "control character"),
     ("lone surrogate in a field", {BAD: '---\ndate: 2011-03-01\ntitle: "\\ud800"\n---\n'},
      f"{BAD}:3", "invalid"),
+    ("deeply nested YAML", {BAD: "---\ntitle: T\ndate: 2011-03-01\nx: " + "[" * 40 + "]" * 40 + "\n---\n"},
+     f"{BAD}:4", "nested more than"),
+    ("deeply nested Markdown", {BAD: "---\ntitle: T\ndate: 2011-03-01\n---\n"
+                                     + "".join("    " * n + "- item\n" for n in range(300))},
+     f"{BAD}:5", "nested too deeply"),
     ("missing title", {BAD: "---\ndate: 2011-03-01\n---\n"}, f"{BAD}:1", "'title' is missing"),
     ("not a mapping", {BAD: "---\n- a\n- b\n---\n"}, f"{BAD}:2", "key: value"),
     ("quote without text", {BAD: "---\ntitle: T\ndate: 2011-03-01\nquotes:\n  - by: naoto-kan\n---\n"},
@@ -148,3 +158,16 @@ def test_bad_site_yaml_is_located_and_harmless(make_site, text, where):
     site = make_site()
     result = break_site(site, {"site.yaml": text})
     assert locations(result.stderr) == [where], result.stderr
+
+
+def test_the_markdown_renderer_recovers_after_a_nesting_error():
+    """The reader reuses one Markdown instance: the next file must still render."""
+    config = SiteConfig(Path("."))
+    renderer = MarkdownRenderer(config)
+    deep = "---\ntitle: T\ndate: 2011-03-01\n---\n" + "".join("    " * n + "- i\n" for n in range(300))
+    source = SourceFile("articles", Path(BAD), BAD)
+    assert read_source(source, deep.encode(), config, renderer).record is None
+    fine = "---\ntitle: T\ndate: 2011-03-01\n---\n- one\n- [Kim](actor:kim-sung-hwan)\n"
+    record = read_source(source, fine.encode(), config, renderer).record
+    assert record is not None and record.body_html.count("<li>") == 2
+    assert 'href="/actors/kim-sung-hwan/"' in record.body_html

@@ -33,7 +33,7 @@ RAW_LINES = st.lists(st.sampled_from([
     "title: T", "date: 2011-02-17", "a: &a [1]", "b: *a", "\t- x", "key: value: other", "title: T",
     "- item", "  nested: [", "quotes:", "  - by: naoto-kan", "    text: hi", "'unclosed", "...", "---",
     "actors: [kim-sung-hwan, ../evil]", "date: 2011-13-01", "? complex", "!!python/object:os.system x",
-    "<<: {a: 1}", "%YAML 1.1", "&x y: z"]), max_size=8).map("\n".join)
+    "<<: {a: 1}", "%YAML 1.1", "&x y: z", "x: " + "[" * 30 + "]" * 30]), max_size=8).map("\n".join)
 FRONT = st.one_of(
     st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=8).map(
         lambda d: yaml.safe_dump(d, allow_unicode=True, sort_keys=False) if d else ""),
