@@ -84,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (default: 8000, or the next free one)")
     serve.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=False,
                        help="include articles marked draft: true")
-    serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
+    serve.add_argument("--open", action=argparse.BooleanOptionalAction, default=False,
+                       help="open the preview in a web browser")
     serve.add_argument("--debug", action="store_true", help="show tracebacks")
     serve.set_defaults(handler=_serve)
 

@@ -132,9 +132,17 @@ def test_serves_under_the_base_path_with_the_root_redirecting_there(preview: Pre
 
 
 def test_absolute_links_point_at_the_preview(preview: Preview) -> None:
-    event = preview.rebuild(())
-    assert event.result is not None
-    assert event.result.config.base_url == ORIGIN + "/archive/"
+    page = parse_html(preview.respond("/archive/articles/talks/").body.decode())  # type: ignore[union-attr]
+    assert page.find("link", rel="canonical")["href"] == ORIGIN + "/archive/articles/talks/"
+
+
+def test_drafts_only_with_drafts(make_site, tmp_path: Path) -> None:
+    site = make_site({"content/articles/2011-03-01-draft.md": article("A draft", "draft: true\n")})
+    without = Preview(site.root, tmp_path / "a", ORIGIN)
+    with_drafts = Preview(site.root, tmp_path / "b", ORIGIN, drafts=True)
+    assert without.rebuild(()).ok and with_drafts.rebuild(()).ok
+    assert without.respond("/articles/draft/").status == 404  # type: ignore[union-attr]
+    assert with_drafts.respond("/articles/draft/").status == 200  # type: ignore[union-attr]
 
 
 def test_a_build_error_shows_over_the_last_good_build_and_a_fix_recovers(preview: Preview) -> None:
