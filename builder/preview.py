@@ -23,7 +23,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from builder.build import BuildOptions, BuildResult, build
-from builder.config import CONFIG_FILE, load_config
+from builder.cache import SiteCache
+from builder.config import CONFIG_FILE, SiteConfig, load_config
 from builder.errors import BuilderError, Problem, Report
 from builder.urls import UnsafePathError, output_file
 from builder.watch import Watcher
@@ -79,6 +80,7 @@ class Preview:
         self.base_path = "/"
         self.problems: tuple[Problem, ...] = ()
         self.has_output = False
+        self.config: SiteConfig | None = None  # of the last good build
         self.watched = self._watched_paths(Path("content"), Path("templates"), Path("static"))
         self.static_dir = self.site_dir / "static"
         self.watcher = Watcher(lambda: self.watched)
@@ -94,10 +96,16 @@ class Preview:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop watching and building; once this returns the output folder can go."""
+        """Stop watching and building; once this returns the output folder can go.
+
+        The build cache keeps a manifest per output folder; this one is never
+        built again, so its manifest is dropped rather than left in .cache/.
+        """
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+        if self.config is not None:
+            SiteCache(self.site_dir, self.config).forget_manifest(self.output_dir)
 
     def _run(self) -> None:
         snapshot = self.watcher.snapshot()  # before building: a save during the build is seen next
@@ -143,6 +151,7 @@ class Preview:
             was_ok = not self.problems and self.has_output
             self.generation += 1
             if result is not None:
+                self.config = result.config
                 self.base_path = base_path
                 self.has_output = True
                 self.problems = ()

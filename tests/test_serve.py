@@ -274,6 +274,8 @@ def test_cli_serves_without_caching_and_stops_cleanly_on_ctrl_c(make_site, tmp_p
         assert server.stop() == 0
     assert "Traceback" not in "".join(server.stderr)
     assert list(temporary.iterdir()) == []
+    manifests = site.root / ".cache" / "outputs"  # nor a cache entry for the folder that is gone
+    assert not manifests.is_dir() or list(manifests.iterdir()) == []
 
 
 def test_cli_reports_a_port_in_use(make_site) -> None:
