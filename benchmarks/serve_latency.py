@@ -115,7 +115,8 @@ def main() -> None:
             rebuild = f"{statistics.median(rebuilds):.2f} s" if rebuilds else "-"
             print(f"{name}: save-to-visible median {statistics.median(latencies):.2f} s "
                   f"(min {min(latencies):.2f}, max {max(latencies):.2f}, {len(latencies)} saves); "
-                  f"rebuild median {rebuild}", flush=True)
+                  f"rebuild median {rebuild}; load average {os.getloadavg()[0]:.1f} "
+                  f"on {os.cpu_count()} cores", flush=True)
         context.close()
 
 
