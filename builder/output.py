@@ -18,6 +18,7 @@ folder that does not exist yet renames the whole staging folder into place.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -51,6 +52,8 @@ class OutputWriter:
         self._real_dirs: set[PurePosixPath] = set()  # output folders known to be no symlink
         self.written = 0
         self.unchanged = 0
+        # Folders above the output that a failed build must not leave behind.
+        self.missing_parents = [p for p in output_dir.parents if not p.exists()]
         remove_leftovers(output_dir)
 
     def __enter__(self) -> OutputWriter:
@@ -112,6 +115,9 @@ class OutputWriter:
     def rollback(self) -> None:
         self.staged = []
         shutil.rmtree(self.staging_dir, ignore_errors=True)
+        for parent in self.missing_parents:  # nearest first
+            with contextlib.suppress(OSError):
+                parent.rmdir()
 
     def _target(self, relative: PurePosixPath) -> Path:
         return self.output_dir.joinpath(*relative.parts)

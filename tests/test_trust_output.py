@@ -152,3 +152,11 @@ def test_10000_files_in_one_folder_build(make_site):
     site.build()
     assert (site.output / "actors/person-09999/index.html").is_file()
     assert len(site.page("actors/").select("main li")) >= 10_000
+
+
+def test_failed_build_into_a_new_nested_folder_leaves_no_folders(make_site, tmp_path):
+    site = make_site({"templates/home.html": "{{ no_such_variable }}"})
+    result = site.run("build", "--output", str(tmp_path / "a/b/out"))
+    assert result.exit_code == 1
+    assert locations(result.stderr) == ["templates/home.html:1"]
+    assert not (tmp_path / "a").exists()
