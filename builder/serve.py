@@ -42,7 +42,8 @@ from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from builder.errors import Problem
+from builder.config import CONFIG_FILE
+from builder.errors import ConfigError, Problem
 from builder.preview import BuildEvent, Preview
 
 DEFAULT_PORT = 8000
@@ -180,7 +181,14 @@ class PreviewServer(Server):
 
 
 def serve(options: ServeOptions) -> int:
-    """Run the preview until Ctrl-C (or SIGTERM); the temporary build goes with it."""
+    """Run the preview until Ctrl-C (or SIGTERM); the temporary build goes with it.
+
+    Errors in the site are shown in the browser while it runs; only a folder
+    that is no site at all stops it before it starts.
+    """
+    if not (options.site_dir / CONFIG_FILE).is_file():
+        raise ConfigError([Problem(CONFIG_FILE, 0, f"no {CONFIG_FILE} in {options.site_dir}",
+                                   "run in a site folder or pass --site DIR")])
     # The build's staging folder goes beside its output: both inside one temporary folder.
     temporary = Path(tempfile.mkdtemp(prefix="builder-serve-"))
     output_dir = temporary / "site"

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from builder.build import BuildOptions, build
+from builder.cli import run
 from builder.preview import Preview
 from builder.serve import PortError, listen
 from tests.serveutil import ServeProcess, eventually
@@ -276,6 +277,11 @@ def test_cli_serves_without_caching_and_stops_cleanly_on_ctrl_c(make_site, tmp_p
     assert list(temporary.iterdir()) == []
     manifests = site.root / ".cache" / "outputs"  # nor a cache entry for the folder that is gone
     assert not manifests.is_dir() or list(manifests.iterdir()) == []
+
+
+def test_cli_refuses_a_folder_that_is_no_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["serve", "--site", str(tmp_path)]) == 1
+    assert f"site.yaml: no site.yaml in {tmp_path}" in capsys.readouterr().err
 
 
 def test_cli_reports_a_port_in_use(make_site) -> None:
