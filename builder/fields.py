@@ -13,7 +13,7 @@ from typing import Any
 
 from builder.config import SiteConfig
 from builder.errors import Problem, did_you_mean, nearest
-from builder.markup import is_web_url
+from builder.markup import encode_url, is_web_url
 from builder.records import Fact, Quote, Reference, frozen_mapping
 from builder.urls import is_valid_slug
 from builder.yaml12 import YamlMapping
@@ -127,7 +127,7 @@ class FieldReader:
             self.warning(key, f"'{key}' is not an http(s) address, so it is left out",
                          "write a full address like https://example.org/")
             return ""
-        return value
+        return encode_url(value) if value else ""
 
     def wikidata(self) -> str:
         value = self.text("wikidata")

@@ -14,7 +14,7 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from html import unescape
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import markdown
 from markdown.extensions import Extension
@@ -32,6 +32,8 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 # leading and trailing C0 controls and spaces, and every tab and newline.
 _URL_EDGES = "".join(chr(c) for c in range(0x21))
 _URL_IGNORED = re.compile(r"[\t\n\r]")
+_URL_SAFE = "!$%&'()*+,-./:;=?@_~"
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -124,6 +126,8 @@ class _LinkTreeprocessor(Treeprocessor):
             _unlink(element)
         elif _is_root_relative(href):
             element.set("href", self.urls.site_rooted(href))
+        else:
+            element.set("href", encode_url(href))
 
     @staticmethod
     def _is_safe(url: str) -> bool:
@@ -193,6 +197,22 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:—-")
     return cut + "…"
+
+
+def encode_url(url: str) -> str:
+    """`url` with the characters a URL may not hold (quotes, spaces, <, >, non-ASCII)
+    percent-encoded and a non-ASCII host in IDNA form, so an href is valid HTML.
+    Existing %XX escapes are kept; a stray % becomes %25."""
+    url = _STRAY_PERCENT.sub("%25", url)
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if not netloc.isascii():
+        try:
+            netloc = netloc.encode("idna").decode("ascii")
+        except UnicodeError:
+            netloc = quote(netloc, safe=_URL_SAFE)
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=_URL_SAFE),
+                       quote(parts.query, safe=_URL_SAFE), quote(parts.fragment, safe=_URL_SAFE)))
 
 
 def is_web_url(url: str) -> bool:
