@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate_archive
-from tests.conftest import REPO_ROOT, run_cli
+from tests.conftest import MINIMAL_SITE, REPO_ROOT, run_cli, write_files
+from tests.test_trust_escaping import hostile_site
 
 VNU_JAR = REPO_ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 AXE_JS = REPO_ROOT / "node_modules/axe-core/axe.min.js"
@@ -56,13 +57,13 @@ def generated_output(tmp_path_factory) -> Path:
     return build_site(site, site / "_site")
 
 
-def nu_errors(output: Path) -> list[dict]:
-    """Every error the Nu HTML Checker finds in the HTML files under `output`."""
+def nu_errors(*outputs: Path) -> list[dict]:
+    """Every error the Nu HTML Checker finds in the HTML files under `outputs` (one JVM run)."""
     need(shutil.which("java") is not None, "java")
     need(VNU_JAR.is_file(), "node_modules/vnu-jar (npm install)")
     completed = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--errors-only", "--skip-non-html", "--format", "json", str(output)],
-        capture_output=True, text=True, timeout=600)
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--skip-non-html", "--format", "json",
+         *map(str, outputs)], capture_output=True, text=True, timeout=600)
     report = json.loads(completed.stderr or completed.stdout or '{"messages": []}')
     return [m for m in report["messages"] if m.get("type") in ("error", "non-document-error")]
 
@@ -72,11 +73,22 @@ def describe(errors: list[dict], output: Path) -> str:
                      f"{m.get('message')}" for m in errors[:40])
 
 
+@pytest.fixture(scope="module")
+def hostile_output(tmp_path_factory) -> Path:
+    """The escaping suite's site, whose every field carries markup and quotes."""
+    root = tmp_path_factory.mktemp("hostile")
+
+    def make_site(files):
+        write_files(root / "site", {**MINIMAL_SITE, **files})
+        return root / "site"
+
+    return build_site(hostile_site(make_site), root / "site/_site")
+
+
 @pytest.mark.slow
-def test_sample_archive_is_valid_html(sample_output):
-    pages = list(sample_output.rglob("*.html"))
-    assert len(pages) > 30
-    errors = nu_errors(sample_output)
+def test_sample_archive_and_hostile_text_are_valid_html(sample_output, hostile_output):
+    assert len(list(sample_output.rglob("*.html"))) > 30
+    errors = nu_errors(sample_output, hostile_output)
     assert errors == [], describe(errors, sample_output)
 
 
