@@ -125,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
           f"python {sys.version.split()[0]}, site {site}", flush=True)
 
     results: dict[str, list[dict[str, object]]] = {}
-    run_build(site, args.jobs)  # a warm-up build, so every scenario starts from a built site
+    if scenarios[0] != "cold":
+        run_build(site, args.jobs)  # every other scenario starts from a built site
     for scenario in scenarios:
         results[scenario] = []
         for run in range(args.runs):
