@@ -294,18 +294,20 @@ class _RecordRef:
 
 
 class _RecordPickler(pickle.Pickler):
-    def __init__(self, buffer: io.BytesIO, record_digests: Mapping[int, bytes]) -> None:
+    """Pickles records as their source hashes, through the dispatch table (no Python hook per object)."""
+
+    def __init__(self, buffer: io.BytesIO, dispatch_table: Mapping[type, Any]) -> None:
         super().__init__(buffer, protocol=5)
-        self.dispatch_table = DISPATCH_TABLE
-        self.record_digests = record_digests
+        self.dispatch_table = dispatch_table
         self.fast = True  # no memo: the bytes depend on values only, never on which objects are shared
 
-    def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, Article | Entity):
-            known = self.record_digests.get(id(obj))
-            if known is not None:
-                return (_RecordRef, (known,))
-        return NotImplemented
+
+def _record_dispatch(record_digests: Mapping[int, bytes]) -> dict[type, Any]:
+    def reduce_record(record: Article | Entity) -> Any:
+        known = record_digests.get(id(record))
+        return (_RecordRef, (known,)) if known is not None else record.__reduce_ex__(5)
+
+    return {**DISPATCH_TABLE, Article: reduce_record, Entity: reduce_record}
 
 
 class SignaturePickler:
@@ -316,7 +318,7 @@ class SignaturePickler:
     """
 
     def __init__(self, record_digests: Mapping[int, bytes]) -> None:
-        self.record_digests = record_digests
+        self.dispatch_table = _record_dispatch(record_digests)
         self.shared: dict[int, tuple[tuple[Any, ...], _SharedRef]] = {}  # id -> (kept alive, ref)
 
     def page_signature(self, environment: bytes, path: str, template: str,
@@ -341,7 +343,7 @@ class SignaturePickler:
 
     def _dumps(self, value: Any) -> bytes:
         buffer = io.BytesIO()  # a fresh pickler: clearing a big memo costs more than a new one
-        _RecordPickler(buffer, self.record_digests).dump(value)
+        _RecordPickler(buffer, self.dispatch_table).dump(value)
         return buffer.getvalue()
 
 
