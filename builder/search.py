@@ -165,6 +165,8 @@ def _all_article_postings(work: _ArticleWork) -> _Postings:
             try:
                 with multiprocessing.get_context("fork").Pool(workers) as pool:
                     parts = pool.map(_article_postings, bounds)
+                    pool.close()  # let the workers finish: terminating one that waits on the
+                    pool.join()   # task queue's lock could leave the other waiting forever
             except OSError:  # no processes to be had here: index in this one
                 parts = [_article_postings((0, count))]
             postings = parts[0]
