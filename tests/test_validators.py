@@ -7,6 +7,7 @@ so the validators can never silently stop running.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -105,9 +106,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def served_sample(sample_output) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(sample_output))
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1 from a thread; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -116,6 +118,12 @@ def served_sample(sample_output) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served_sample(sample_output) -> Iterator[str]:
+    with serve(sample_output) as base:
+        yield base
 
 
 def pages_to_audit(output: Path) -> list[str]:
@@ -131,10 +139,8 @@ def pages_to_audit(output: Path) -> list[str]:
     return present
 
 
-@pytest.mark.slow
-@pytest.mark.browser
-@pytest.mark.parametrize("color_scheme", ["light", "dark"])
-def test_axe_finds_no_serious_violation(sample_output, served_sample, tmp_path, color_scheme):
+def axe_violations(base: Path | str, paths: list[str], profile: Path, color_scheme: str) -> list[str]:
+    """Serious and critical axe-core violations on each page, as readable lines."""
     need(CHROMIUM.is_file(), "/usr/bin/chromium")
     need(AXE_JS.is_file(), "node_modules/axe-core (npm install)")
     try:
@@ -143,15 +149,14 @@ def test_axe_finds_no_serious_violation(sample_output, served_sample, tmp_path, 
         need(False, "playwright (pip install -e .[test])")
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     found: list[str] = []
-    audited = pages_to_audit(sample_output)
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
+            str(profile), executable_path=str(CHROMIUM), headless=True,
             args=CHROMIUM_FLAGS, color_scheme=color_scheme)
         try:
             page = context.new_page()
-            for path in audited:
-                page.goto(served_sample + path, wait_until="load")
+            for path in paths:
+                page.goto(f"{base}{path}", wait_until="load")
                 if "?q=" in path:
                     page.wait_for_function(
                         "document.querySelector('#search-results a, #search-results li') !== null",
@@ -165,5 +170,28 @@ def test_axe_finds_no_serious_violation(sample_output, served_sample, tmp_path, 
                                      f"{violation['help']} at {targets}")
         finally:
             context.close()
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violation(sample_output, served_sample, tmp_path, color_scheme):
+    audited = pages_to_audit(sample_output)
+    found = axe_violations(served_sample, audited, tmp_path / "profile", color_scheme)
     assert found == [], "\n".join(found)
     assert len(audited) >= 4
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_axe_on_a_large_archive_paginated_pages(generated_output, tmp_path):
+    """Pagination, long lists and year archives only show up in a big archive."""
+    second_pages = sorted(generated_output.glob("*/*/page/2/index.html"))
+    assert second_pages, "the generated archive should have a paginated entity"
+    busiest = second_pages[0].parent.parent.parent.relative_to(generated_output).as_posix()
+    paths = ["", "actors/", f"{busiest}/", f"{busiest}/page/2/"]
+    paths += [p for p in ("timeline/", "archive/") if (generated_output / p / "index.html").is_file()]
+    with serve(generated_output) as base:
+        found = axe_violations(base, paths, tmp_path / "profile", "light")
+    assert found == [], "\n".join(found)
