@@ -491,3 +491,38 @@ def test_search_index_is_the_same_built_in_worker_processes(built: SiteFixture, 
     serial = {p.relative_to(built.output): p.read_bytes() for p in (built.output / "search").rglob("*.json")}
     parallel = {p.relative_to(again): p.read_bytes() for p in (again / "search").rglob("*.json")}
     assert parallel == serial
+
+
+def test_an_archive_with_no_articles_still_has_every_way_in(make_site) -> None:  # type: ignore[no-untyped-def]
+    site = make_site({"content/articles/2011-02-17-talks.md": None}, name="empty")
+    site.build("--base-url", BASE_URL)
+    feed = feedparser.parse((site.output / "feed.xml").read_bytes())
+    assert not feed.bozo and feed.entries == []
+    assert feed.feed.updated.startswith("1970-01-01")
+    assert "No articles yet" in site.page("archive/").get_text()
+    assert SearchIndex(site.output / "search").search("japan")["countries"][0][2] == "Japan"
+    ET.fromstring((site.output / "sitemap.xml").read_bytes())
+    assert json.loads((site.output / "data/graph.json").read_text())["nodes"]
+    assert broken_links(site.output, BASE_PATH) == []
+
+
+def test_a_new_kind_gets_feeds_search_and_structured_data(make_site) -> None:  # type: ignore[no-untyped-def]
+    site = make_site({
+        "site.yaml": "title: T\nbase_url: https://example.org/\nkinds:\n  actors: {}\n  countries: {}\n"
+                     "  events: {}\n  organisations: {singular: organisation, title: Organisations}\n",
+        "content/organisations/asean.md": "---\nname: ASEAN\n"
+                                          "aliases: [Association of Southeast Asian Nations]\n"
+                                          "type: organisation\n---\n",
+        "content/articles/2011-03-01-summit.md": "---\ntitle: Summit\ndate: 2011-03-01\n"
+                                                 "organisations: [asean]\n---\nLeaders met.\n",
+    }, name="kinds")
+    site.build()
+    results = SearchIndex(site.output / "search").search("southeast")
+    assert titles(results, "organisations") == ["ASEAN"]
+    assert titles(results, "articles") == ["Summit"]
+    feed = feedparser.parse((site.output / "organisations/asean/feed.xml").read_bytes())
+    assert [e.title for e in feed.entries] == ["Summit"]
+    (data,) = [json.loads(s.string) for s in site.page("articles/summit/").find_all(
+        "script", type="application/ld+json")]
+    assert data["about"][0]["@type"] == "Organization"
+    assert broken_links(site.output) == []
