@@ -73,7 +73,7 @@ def archive_300(tmp_path_factory) -> Path:
     return root
 
 
-def _interrupt_build(root: Path, sig: signal.Signals) -> subprocess.CompletedProcess[str] | None:
+def _interrupt_build(root: Path, sig: signal.Signals) -> subprocess.CompletedProcess[str]:
     """Start a build that rewrites every page; send `sig` once staging has begun."""
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
     process = subprocess.Popen([sys.executable, "-m", "builder", "build", "--site", str(root),
