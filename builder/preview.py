@@ -26,7 +26,7 @@ from builder.build import BuildOptions, BuildResult, build
 from builder.cache import SiteCache
 from builder.config import CONFIG_FILE, SiteConfig, load_config
 from builder.errors import BuilderError, Problem, Report
-from builder.urls import UnsafePathError, output_file
+from builder.urls import UnsafePathError, UrlMap, output_file
 from builder.watch import Watcher
 
 
@@ -171,8 +171,8 @@ class Preview:
             raise _Stopped
 
     def _watched_paths(self, *folders: Path) -> list[Path]:
-        resolve = lambda p: p if p.is_absolute() else self.site_dir / p  # noqa: E731
-        return [*(resolve(folder) for folder in folders), self.site_dir / CONFIG_FILE]
+        return [*(folder if folder.is_absolute() else self.site_dir / folder for folder in folders),
+                self.site_dir / CONFIG_FILE]
 
     def _relative(self, paths: Iterable[str]) -> list[str]:
         shown = []
@@ -185,13 +185,15 @@ class Preview:
 
     def _reload_paths(self, changed: tuple[str, ...]) -> tuple[str, ...]:
         """Stylesheets (or images) to refresh in place when nothing else changed; else the page."""
+        assert self.config is not None
+        urls = UrlMap(self.config)
         live: list[str] = []
         for relative in changed:
             path = self.site_dir / relative
             if not (path.is_relative_to(self.static_dir) and _LIVE_ASSET.search(relative)
                     and path.is_file()):
                 return (self.base_path,)
-            live.append(self.base_path + "static/" + path.relative_to(self.static_dir).as_posix())
+            live.append(urls.href("static/" + path.relative_to(self.static_dir).as_posix()))
         return tuple(live) or (self.base_path,)
 
     # -- answering requests -------------------------------------------------------
