@@ -36,6 +36,7 @@ import math
 import multiprocessing
 import os
 import re
+import signal
 import threading
 import unicodedata
 from collections import defaultdict, deque
@@ -144,6 +145,11 @@ def _article_postings(bounds: tuple[int, int]) -> _Postings:
     return postings
 
 
+def _leave_interrupts_to_main() -> None:
+    """Ctrl-C is the main process's to handle (it stops the pool); workers print nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _all_article_postings(work: _ArticleWork) -> _Postings:
     """Article postings, split over forked worker processes for a big archive.
 
@@ -163,7 +169,7 @@ def _all_article_postings(work: _ArticleWork) -> _Postings:
             step = -(-count // workers)
             bounds = [(start, min(start + step, count)) for start in range(0, count, step)]
             try:
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                with multiprocessing.get_context("fork").Pool(workers, _leave_interrupts_to_main) as pool:
                     parts = pool.map(_article_postings, bounds)
                     pool.close()  # let the workers finish: terminating one that waits on the
                     pool.join()   # task queue's lock could leave the other waiting forever
