@@ -181,9 +181,9 @@ def test_timeline_lists_events_and_articles_in_date_order_by_year(built: SiteFix
     years = [section["id"] for section in soup.select("section.timeline-year")]
     assert years == ["y1910", "y2010", "y2011"]
     assert [a["href"] for a in soup.select(".year-nav a")][:3] == ["#y1910", "#y2010", "#y2011"]
-    dates = [t["datetime"] for t in soup.select(".timeline > li > .meta time:first-child")]
-    assert dates == sorted(dates)
-    titles_2010 = [a.get_text() for a in soup.select("#y2010 .timeline-title a")]
+    dates = [li.find("time")["datetime"] for li in soup.select(".timeline > li")]
+    assert len(dates) == 8 and dates == sorted(dates)
+    titles_2010 = [title.get_text(strip=True) for title in soup.select("#y2010 .timeline-title")]
     assert titles_2010 == ["Sinking of the Cheonan", "Yeonpyeong shelling", "Island shelled"]
     shelling = soup.find("a", string="Yeonpyeong shelling").find_parent("li")
     assert [a["href"] for a in shelling.select(".timeline-articles a")] == [
