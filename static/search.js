@@ -126,6 +126,16 @@
     return node;
   }
 
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December"];
+
+  // "2011-02-17" -> "17 February 2011", as the pages write dates (never the browser's locale).
+  function humanDate(iso) {
+    var parts = iso.split("-");
+    if (parts.length !== 3) return iso;
+    return Number(parts[2]) + " " + MONTHS[Number(parts[1]) - 1] + " " + parts[0];
+  }
+
   function resultItem(doc) {
     var item = element("li", "search-result");
     var link = element("a", "", doc[2]);
@@ -134,7 +144,7 @@
     title.appendChild(link);
     item.appendChild(title);
     if (doc[3]) {
-      var time = element("time", "meta", doc[3]);
+      var time = element("time", "meta", humanDate(doc[3]));
       time.setAttribute("datetime", doc[3]);
       item.appendChild(time);
     }
