@@ -34,7 +34,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from builder.urls import slug_from_filename  # noqa: E402
-from tests.serveutil import CHROMIUM, CHROMIUM_FLAGS, ServeProcess  # noqa: E402
+from tests.browserutil import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+from tests.serveutil import ServeProcess  # noqa: E402
 
 # Every new document stamps when its DOM (and so the new text) is ready.
 STAMP_SCRIPT = "document.addEventListener('DOMContentLoaded', () => { window.__readyAt = Date.now(); });"

@@ -20,9 +20,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from builder.build import BuildOptions, build
+from tests.browserutil import CHROMIUM, CHROMIUM_FLAGS
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = {
     "home": "",
     "article": "articles/seoul-tokyo-bolster-cooperation/",
@@ -54,7 +53,7 @@ def main() -> None:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}/"
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             for width_name, width in WIDTHS.items():
                 page = browser.new_page(viewport={"width": width, "height": 900})
                 for name, path in PAGES.items():

@@ -15,12 +15,6 @@ from pathlib import Path
 
 from tests.conftest import REPO_ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
 
 class ServeProcess:
     """`serve` in a subprocess; `url` is the address it printed; `stop()` sends Ctrl-C (SIGINT)."""

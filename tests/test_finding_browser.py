@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.browserutil import chromium
 from tests.conftest import write_files
 from tests.pagesutil import PagesServer, pages_server
-from tests.serveutil import CHROMIUM, CHROMIUM_FLAGS
 from tests.siteutil import SiteFixture
 from tests.test_finding import BASE_PATH, INJECTION, SITE
 
 pytestmark = pytest.mark.browser
-
-
-def _require_browser() -> None:
-    missing = []
-    if importlib.util.find_spec("playwright") is None:
-        missing.append("the playwright package (pip install -e '.[test]')")
-    if not Path(CHROMIUM).exists():
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    if missing:
-        message = "browser tests need " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(message)  # never skipped in CI
-        pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -43,22 +27,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PagesServer]:
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    _require_browser()
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=10_000)
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM,
-            args=CHROMIUM_FLAGS, headless=True)
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         context.add_init_script("window.alert = () => { window.__alerted = true; };")
         tab = context.new_page()
         errors: list[str] = []
         tab.on("pageerror", lambda error: errors.append(str(error)))
         yield tab
-        context.close()
-        assert errors == []
+    assert errors == []
 
 
 def test_a_name_finds_the_actor_and_the_articles(server: PagesServer, page) -> None:  # type: ignore[no-untyped-def]

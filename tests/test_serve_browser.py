@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.serveutil import CHROMIUM, CHROMIUM_FLAGS, ServeProcess, eventually
+from tests.browserutil import chromium
+from tests.serveutil import ServeProcess, eventually
 
 pytestmark = pytest.mark.browser
 
@@ -24,33 +23,11 @@ def article(title: str, extra: str = "") -> str:
     return f'---\ntitle: "{title}"\ndate: 2011-02-17\n{extra}---\n{body}\n'
 
 
-def _require_browser() -> None:
-    missing = []
-    if importlib.util.find_spec("playwright") is None:
-        missing.append("the playwright package (pip install -e '.[test]')")
-    if not Path(CHROMIUM).exists():
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    if missing:
-        message = "browser tests need " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(message)  # never skipped in CI
-        pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """One headless Chromium (a fresh profile) for this module's tests."""
-    _require_browser()
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=10_000)
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM,
-            args=CHROMIUM_FLAGS, headless=True)
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
-        context.close()
 
 
 def _scroll_y(page) -> float:  # type: ignore[no-untyped-def]

@@ -11,7 +11,6 @@ import contextlib
 import functools
 import http.server
 import json
-import os
 import shutil
 import subprocess
 import threading
@@ -21,23 +20,14 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate_archive
+from tests.browserutil import chromium, require
 from tests.conftest import MINIMAL_SITE, REPO_ROOT, run_cli, write_files
 from tests.test_trust_escaping import hostile_site
 
 VNU_JAR = REPO_ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 AXE_JS = REPO_ROOT / "node_modules/axe-core/axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 GENERATED_ARTICLES = 1000
 
-
-def need(available: bool, what: str) -> None:
-    if not available:
-        message = f"{what} is missing (bash .ci/run installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def build_site(site: Path, output: Path) -> Path:
@@ -60,8 +50,8 @@ def generated_output(tmp_path_factory) -> Path:
 
 def nu_errors(*outputs: Path) -> list[dict]:
     """Every error the Nu HTML Checker finds in the HTML files under `outputs` (one JVM run)."""
-    need(shutil.which("java") is not None, "java")
-    need(VNU_JAR.is_file(), "node_modules/vnu-jar (npm install)")
+    require(shutil.which("java") is not None, "java")
+    require(VNU_JAR.is_file(), "node_modules/vnu-jar (npm install)")
     completed = subprocess.run(
         ["java", "-jar", str(VNU_JAR), "--errors-only", "--skip-non-html", "--format", "json",
          *map(str, outputs)], capture_output=True, text=True, timeout=600)
@@ -141,35 +131,23 @@ def pages_to_audit(output: Path) -> list[str]:
 
 def axe_violations(base: Path | str, paths: list[str], profile: Path, color_scheme: str) -> list[str]:
     """Serious and critical axe-core violations on each page, as readable lines."""
-    need(CHROMIUM.is_file(), "/usr/bin/chromium")
-    need(AXE_JS.is_file(), "node_modules/axe-core (npm install)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need(False, "playwright (pip install -e .[test])")
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    require(AXE_JS.is_file(), "node_modules/axe-core (npm install)")
     found: list[str] = []
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_FLAGS, color_scheme=color_scheme)
-        try:
-            page = context.new_page()
-            for path in paths:
-                page.goto(f"{base}{path}", wait_until="load")
-                if "?q=" in path:
-                    page.wait_for_function(
-                        "document.querySelector('#search-results a, #search-results li') !== null",
-                        timeout=10_000)
-                page.add_script_tag(path=str(AXE_JS))
-                result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-                for violation in result["violations"]:
-                    if violation["impact"] in ("serious", "critical"):
-                        targets = [" ".join(node["target"]) for node in violation["nodes"][:3]]
-                        found.append(f"/{path}: {violation['id']} ({violation['impact']}): "
-                                     f"{violation['help']} at {targets}")
-        finally:
-            context.close()
+    with chromium(profile, color_scheme=color_scheme) as context:
+        page = context.new_page()
+        for path in paths:
+            page.goto(f"{base}{path}", wait_until="load")
+            if "?q=" in path:
+                page.wait_for_function(
+                    "document.querySelector('#search-results a, #search-results li') !== null",
+                    timeout=10_000)
+            page.add_script_tag(path=str(AXE_JS))
+            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            for violation in result["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    targets = [" ".join(node["target"]) for node in violation["nodes"][:3]]
+                    found.append(f"/{path}: {violation['id']} ({violation['impact']}): "
+                                 f"{violation['help']} at {targets}")
     return found
 
 
