@@ -52,15 +52,20 @@ def resolve_references(content: Content, config: SiteConfig, report: Report) -> 
         for reference in references:
             if reference.key in entities and not entities[reference.key].is_stub:
                 continue
+            if reference.key in content.unreadable:  # its own error says why; no misleading warning
+                entities.setdefault(reference.key, _stub(reference))
+                continue
             folder = f"{config.content_dir.as_posix()}/{reference.kind}/{reference.slug}.md"
             hint = did_you_mean(reference.slug, slugs_by_kind[reference.kind])
             report.warning(path, reference.line, f"no {folder} for '{reference.slug}'; "
                            "a stub page is made", hint or "create the file to describe it")
-            if reference.key not in entities:
-                title = reference.slug.replace("-", " ").title()
-                entities[reference.key] = Entity(reference.kind, reference.slug, title, None)
+            entities.setdefault(reference.key, _stub(reference))
     articles = tuple(sorted(content.articles, key=lambda a: (a.date, a.slug), reverse=True))
     return ResolvedContent(articles, MappingProxyType(entities))
+
+
+def _stub(reference: Reference) -> Entity:
+    return Entity(reference.kind, reference.slug, reference.slug.replace("-", " ").title(), None)
 
 
 def _article_references(article: Article) -> tuple[Reference, ...]:

@@ -51,6 +51,7 @@ class Content:
     articles: tuple[Article, ...]
     entities: tuple[Entity, ...]
     left_out: tuple[tuple[str, str], ...]  # (relative path, why)
+    unreadable: frozenset[tuple[str, str]] = frozenset()  # entities whose file has errors
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,7 @@ def collect(
     entities: list[Entity] = []
     left_out: list[tuple[str, str]] = []
     owners: dict[tuple[str, str], list[str]] = defaultdict(list)
+    unreadable: set[tuple[str, str]] = set()
     for source, result in results:
         report.extend(result.problems)
         owners[(source.kind, source.slug.lower())].append(source.relative)
@@ -334,11 +336,13 @@ def collect(
                 articles.append(record)
         elif isinstance(record, Entity):
             entities.append(record)
+        elif not source.is_article:
+            unreadable.add((source.kind, source.slug))
     for (_, slug), paths in owners.items():
         for path in paths[1:]:
             report.error(path, 1, f"writes the same page as {paths[0]} (slug '{slug}')",
                          "rename one of the two files")
-    return Content(tuple(articles), tuple(entities), tuple(left_out))
+    return Content(tuple(articles), tuple(entities), tuple(left_out), frozenset(unreadable))
 
 
 def as_datetime(value: date, tz: Any) -> datetime:

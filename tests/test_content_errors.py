@@ -219,3 +219,11 @@ def test_build_never_writes_into_content(make_site):
     assert snapshot(site.root / "content") == before
     outside = {p.relative_to(site.root).parts[0] for p in site.root.iterdir()}
     assert outside <= {"site.yaml", "content", "_site", ".cache"}
+
+
+def test_a_broken_entity_file_is_one_error_not_a_flood_of_missing_file_warnings(make_site):
+    site = make_site({"content/countries/japan.md": "---\nname: Japan\naliases: [Nippon\n---\n"})
+    result = site.run("check")
+    assert result.exit_code == 1
+    assert "content/countries/japan.md:4: invalid YAML" in result.stderr
+    assert "no content/countries/japan.md" not in result.stderr
