@@ -56,27 +56,23 @@ def test_template_error_names_the_template_and_line_and_keeps_output(make_site):
     assert snapshot(site.output) == before
 
 
+MISSPELLED_REFERENCE = {"content/articles/2011-02-17-talks.md": """\
+    ---
+    title: Talks
+    date: 2011-02-17
+    actors: [kim-sung-hwn]
+    ---
+    Text.
+    """}
+
+
 def test_warnings_pass_but_strict_fails(make_site):
-    site = make_site({"content/articles/2011-02-17-talks.md": """\
-        ---
-        title: Talks
-        date: 2011-02-17
-        actors: [kim-sung-hwn]
-        ---
-        Text.
-        """})
+    site = make_site(MISSPELLED_REFERENCE)
     result = site.run("build")
     assert result.exit_code == 0
     assert ("content/articles/2011-02-17-talks.md:4: warning: no content/actors/kim-sung-hwn.md for "
             "'kim-sung-hwn'; a stub page is made (did you mean 'kim-sung-hwan'?)") in result.stderr
-    strict = make_site({"content/articles/2011-02-17-talks.md": """\
-        ---
-        title: Talks
-        date: 2011-02-17
-        actors: [kim-sung-hwn]
-        ---
-        Text.
-        """}, name="strict").run("build", "--strict")
+    strict = make_site(MISSPELLED_REFERENCE, name="strict").run("build", "--strict")
     assert strict.exit_code == 1
     assert "kim-sung-hwn" in strict.stderr
 
