@@ -58,10 +58,15 @@ class UrlMap:
         parts = urlsplit(config.base_url)
         self.base_path = config.base_path
         self.origin = f"{parts.scheme}://{parts.netloc}"
+        self._hrefs: dict[str, str] = {}  # a site's few thousand paths are linked over and over
 
     def href(self, site_path: str) -> str:
         """The root-relative link to a site path, under the base path."""
-        return self.base_path + quote(site_path.lstrip("/"), safe="/#?=&%.-_~")
+        try:
+            return self._hrefs[site_path]
+        except KeyError:
+            link = self._hrefs[site_path] = self.base_path + quote(site_path.lstrip("/"), safe="/#?=&%.-_~")
+            return link
 
     def absolute(self, site_path: str) -> str:
         return self.origin + self.href(site_path)
