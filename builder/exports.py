@@ -8,10 +8,11 @@ an unchanged archive gives byte-identical files.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any
+from json.encoder import encode_basestring
 
 from builder.config import SiteConfig
 from builder.index import QUOTE_KIND, SiteIndex
@@ -19,10 +20,11 @@ from builder.records import Article, Entity, Reference
 from builder.render import Page, RawFile
 from builder.urls import UrlMap, article_path, data_path, entity_path
 
-GRAPH_VERSION = 1
-ANNOTATION_COLUMNS = ("article", "article_date", "article_url", "kind", "entity", "entity_name",
-                      "origin", "field", "line", "source_path")
+GRAPH_VERSION = 2
+ANNOTATION_COLUMNS = ("article", "article_date", "kind", "entity", "entity_name", "origin", "field", "line",
+                      "source_path")
 NOT_IN_SITEMAP = frozenset({"404.html"})
+FLUSH_EVERY = 4096  # pieces of text joined and encoded at a time
 
 
 def node_id(record: Article | Entity) -> str:
@@ -43,32 +45,85 @@ def article_references(article: Article) -> list[Reference]:
 
 def export_files(index: SiteIndex, config: SiteConfig) -> Iterator[RawFile]:
     urls = UrlMap(config)
-    yield RawFile(data_path("graph.json"), json_bytes(graph(index, urls)))
+    yield RawFile(data_path("graph.json"), graph_json(index, urls))
     yield RawFile(data_path("annotations.csv"), annotations_csv(index, urls))
 
 
-def graph(index: SiteIndex, urls: UrlMap) -> dict[str, Any]:
-    nodes: list[dict[str, Any]] = []
-    edges: list[dict[str, Any]] = []
-    for article in sorted(index.articles, key=lambda a: (a.date, a.slug)):
-        nodes.append({"id": node_id(article), "type": "article", "kind": "articles", "name": article.title,
-                      "url": urls.absolute(article_path(article.slug)),
-                      "date": article.date.date().isoformat()})
-        for ref in article_references(article):
-            edges.append({"source": node_id(article), "target": f"{ref.kind}/{ref.slug}", "type": "mentions",
-                          "weight": 1, "origin": ref.origin})
-    for key in sorted(index.entities):
+class _Pieces:
+    """Text written piece by piece and kept only as UTF-8 bytes.
+
+    The exports are the largest files of a build (tens of MB at 10,000
+    articles); building them as lists of dicts and then one big string
+    used to be the build's peak of memory.
+    """
+
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+        self.pending: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.pending.append(text)
+        if len(self.pending) >= FLUSH_EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.buffer.write("".join(self.pending).encode("utf-8"))
+        self.pending.clear()
+
+    def getvalue(self) -> bytes:
+        self._flush()
+        return self.buffer.getvalue()
+
+
+def _json_text(text: str) -> str:
+    """A JSON string literal as json_bytes() writes it (UTF-8, <, > and & escaped)."""
+    quoted = encode_basestring(text)
+    if "<" in quoted or ">" in quoted or "&" in quoted:
+        quoted = quoted.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return quoted
+
+
+def graph_json(index: SiteIndex, urls: UrlMap) -> bytes:
+    """The graph as compact JSON (the shape README.md documents), written node by node and edge by edge."""
+    out = _Pieces()
+    out.write(f'{{"version":{GRAPH_VERSION},"directed":true,"nodes":[')
+    articles = sorted(index.articles, key=lambda a: (a.date, a.slug))
+    separator = ""
+    for article in articles:
+        out.write(f'{separator}{{"id":{_json_text(node_id(article))},"type":"article","kind":"articles",'
+                  f'"name":{_json_text(article.title)},'
+                  f'"url":{_json_text(urls.absolute(article_path(article.slug)))},'
+                  f'"date":"{article.date.date().isoformat()}"}}')
+        separator = ","
+    entity_keys = sorted(index.entities)
+    for key in entity_keys:
         entity = index.entities[key]
-        nodes.append({"id": node_id(entity), "type": "entity", "kind": entity.kind, "name": entity.name,
-                      "url": urls.absolute(entity_path(entity.kind, entity.slug)),
-                      "date": entity.start.isoformat() if entity.start else None,
-                      "wikidata": entity.wikidata or None, "stub": entity.is_stub})
+        date_text = f'"{entity.start.isoformat()}"' if entity.start else "null"
+        wikidata = _json_text(entity.wikidata) if entity.wikidata else "null"
+        stub = "true" if entity.is_stub else "false"
+        out.write(f'{separator}{{"id":{_json_text(node_id(entity))},"type":"entity",'
+                  f'"kind":{_json_text(entity.kind)},"name":{_json_text(entity.name)},'
+                  f'"url":{_json_text(urls.absolute(entity_path(entity.kind, entity.slug)))},'
+                  f'"date":{date_text},"wikidata":{wikidata},"stub":{stub}}}')
+        separator = ","
+    out.write('],"edges":[')
+    separator = ""
+    for article in articles:
+        source = _json_text(node_id(article))
+        for ref in article_references(article):
+            out.write(f'{separator}{{"source":{source},"target":{_json_text(f"{ref.kind}/{ref.slug}")},'
+                      f'"type":"mentions","origin":{_json_text(ref.origin)}}}')
+            separator = ","
+    for key in entity_keys:
+        entity = index.entities[key]
+        source = _json_text(node_id(entity))
         first: dict[tuple[str, str], Reference] = {}
         for ref in entity.references:
             first.setdefault(ref.key, ref)
         for ref in (r for r in first.values() if r.key != key):
-            edges.append({"source": node_id(entity), "target": f"{ref.kind}/{ref.slug}", "type": "relation",
-                          "weight": 1, "origin": ref.origin})
+            out.write(f'{separator}{{"source":{source},"target":{_json_text(f"{ref.kind}/{ref.slug}")},'
+                      f'"type":"relation","origin":{_json_text(ref.origin)}}}')
+            separator = ","
     # The co-mentions the site shows (each entity's most frequent partners, from the index),
     # once per pair; every other co-mention can be derived from the "mentions" edges.
     pairs: dict[tuple[str, str], int] = {}
@@ -76,23 +131,27 @@ def graph(index: SiteIndex, urls: UrlMap) -> dict[str, Any]:
         for other, count in partners:
             pair = sorted((node_id(index.entities[key]), node_id(other)))
             pairs[(pair[0], pair[1])] = count
-    edges.extend({"source": a, "target": b, "type": "co-mention", "weight": count}
-                 for (a, b), count in sorted(pairs.items()))
-    return {"version": GRAPH_VERSION, "directed": True, "nodes": nodes, "edges": edges}
+    for (a, b), count in sorted(pairs.items()):
+        out.write(f'{separator}{{"source":{_json_text(a)},"target":{_json_text(b)},'
+                  f'"type":"co-mention","weight":{count}}}')
+        separator = ","
+    out.write("]}\n")
+    return out.getvalue()
 
 
 def annotations_csv(index: SiteIndex, urls: UrlMap) -> bytes:
     """RFC 4180 CSV, written by hand: each text is quoted once (per entity, per article)
     rather than per row, which is most of the cost with the csv module at 70,000 rows."""
     names = {key: _csv_field(entity.name) for key, entity in index.entities.items()}
-    lines = [",".join(ANNOTATION_COLUMNS)]
+    out = _Pieces()
+    out.write(",".join(ANNOTATION_COLUMNS) + "\r\n")
     for article in sorted(index.articles, key=lambda a: (a.date, a.slug)):
-        head = ",".join((article.slug, article.date.date().isoformat(),
-                         _csv_field(urls.absolute(article_path(article.slug)))))
+        head = f"{article.slug},{article.date.date().isoformat()}"
         tail = _csv_field(article.source_path)
-        lines.extend(f"{head},{ref.kind},{ref.slug},{names[ref.key]},{ref.origin},{ref.field},{ref.line},{tail}"
-                     for ref in article_references(article))
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+        for ref in article_references(article):
+            out.write(f"{head},{ref.kind},{ref.slug},{names[ref.key]},{ref.origin},{ref.field},{ref.line},"
+                      f"{tail}\r\n")
+    return out.getvalue()
 
 
 def _csv_field(text: str) -> str:

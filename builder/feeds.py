@@ -4,7 +4,11 @@ Every link and id is an absolute URL under base_url; an entry's id is its
 article's address, which stays the same from build to build. `updated` is
 taken from the articles themselves, never from the clock, so an unchanged
 archive gives byte-identical feeds. Entries carry the summary, not the
-body: a feed announces, the page is where the article is read.
+body: a feed announces, the page is where the article is read. An
+entity's feed carries at most ENTITY_FEED_ITEMS entries (fewer if
+`pagination.feed_items` says so): a feed reader polls for what is new, and
+thousands of entity feeds repeating the same summaries made up a tenth of a
+large archive's bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from builder.render import Page
 from builder.urls import entity_path, feed_path
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with nothing in it, ever
+ENTITY_FEED_ITEMS = 10  # entries in an entity's feed, at most (WordPress's default for every feed)
 
 
 @dataclass(frozen=True)
@@ -42,9 +47,10 @@ def feed_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
     author = config.author or config.title
     yield _page(Feed(config.title, config.description, feed_path(""), "", site_newest,
                      index.articles[: config.feed_items], author))
+    entity_items = min(config.feed_items, ENTITY_FEED_ITEMS)
     for kind in config.kinds:
         for entity in index.by_kind.get(kind.name, ()):
-            found = index.articles_of.get(entity.key, ())[: config.feed_items]
+            found = index.articles_of.get(entity.key, ())[:entity_items]
             page_path = entity_path(kind.name, entity.slug)
             yield _page(Feed(f"{entity.name} · {config.title}",
                              f"Articles about {entity.name} ({kind.title_singular.lower()})",

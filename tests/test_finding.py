@@ -366,7 +366,7 @@ def test_pages_carry_canonical_open_graph_and_twitter_meta(built: SiteFixture, p
 
 def test_graph_json_has_documented_shape(built: SiteFixture) -> None:
     graph = json.loads(read(built, "data/graph.json"))
-    assert graph["version"] == 1
+    assert graph["version"] == 2
     nodes = {node["id"]: node for node in graph["nodes"]}
     for node in graph["nodes"]:
         assert set(node) >= {"id", "type", "kind", "name", "url", "date"}
@@ -380,7 +380,10 @@ def test_graph_json_has_documented_shape(built: SiteFixture) -> None:
     for edge in graph["edges"]:
         assert edge["source"] in nodes and edge["target"] in nodes, edge
         assert edge["type"] in ("mentions", "relation", "co-mention")
-        assert isinstance(edge["weight"], int) and edge["weight"] >= 1
+        if edge["type"] == "co-mention":
+            assert isinstance(edge["weight"], int) and edge["weight"] >= 1
+        else:  # an unweighted edge, weight 1 to graph libraries
+            assert "weight" not in edge
     mentions = {(e["source"], e["target"]): e["origin"] for e in graph["edges"] if e["type"] == "mentions"}
     assert mentions[("articles/ministers", "countries/north-korea")] == "inline"
     assert mentions[("articles/ministers", "actors/seiji-maehara")] == "front matter"
@@ -392,8 +395,8 @@ def test_graph_json_has_documented_shape(built: SiteFixture) -> None:
 
 def test_annotations_csv_has_one_row_per_reference_with_its_origin(built: SiteFixture) -> None:
     rows = list(csv.DictReader(read(built, "data/annotations.csv").splitlines()))
-    assert set(rows[0]) == {"article", "article_date", "article_url", "kind", "entity", "entity_name",
-                            "origin", "field", "line", "source_path"}
+    assert list(rows[0]) == ["article", "article_date", "kind", "entity", "entity_name",
+                             "origin", "field", "line", "source_path"]
     ministers = {(r["kind"], r["entity"]): r for r in rows if r["article"] == "ministers"}
     assert len(ministers) == 7
     assert ministers[("countries", "north-korea")]["origin"] == "inline"
@@ -471,14 +474,32 @@ def test_search_script_never_inserts_html() -> None:
         assert unsafe not in script
 
 
-def test_annotations_csv_quotes_commas_quotes_and_newlines(make_site) -> None:  # type: ignore[no-untyped-def]
-    name = 'Smith, "J." Jr'
+def test_exports_quote_commas_quotes_and_markup(make_site) -> None:  # type: ignore[no-untyped-def]
+    name = 'Smith, "J." <Jr> & Söhne'
     site = make_site({"content/actors/kim-sung-hwan.md": f"---\nname: '{name}'\n---\n"})
     site.build()
     rows = list(csv.DictReader((site.output / "data/annotations.csv").read_text(encoding="utf-8")
                                .splitlines()))
     assert {row["entity_name"] for row in rows if row["entity"] == "kim-sung-hwan"} == {name}
-    assert all(len(row) == 10 and None not in row for row in rows)
+    assert all(len(row) == 9 and None not in row for row in rows)
+    text = (site.output / "data/graph.json").read_text(encoding="utf-8")
+    assert "<" not in text and "&" not in text and "Söhne" in text  # UTF-8, markup as \u escapes
+    nodes = {node["id"]: node for node in json.loads(text)["nodes"]}
+    assert nodes["actors/kim-sung-hwan"]["name"] == name
+
+
+def test_entity_feeds_carry_the_latest_ten_articles(make_site) -> None:  # type: ignore[no-untyped-def]
+    files = {f"content/articles/2011-03-{day:02d}-talks-{day}.md":
+             f"---\ntitle: Talks {day}\ndate: 2011-03-{day:02d}\nsummary: Day {day}.\n"
+             f"countries: [japan]\n---\nBody.\n" for day in range(1, 13)}
+    site = make_site(files, name="many")
+    site.build()
+    japan = feedparser.parse((site.output / "countries/japan/feed.xml").read_bytes())
+    assert not japan.bozo
+    assert [e.title for e in japan.entries] == [f"Talks {day}" for day in range(12, 2, -1)]
+    assert japan.entries[0].link == "https://example.org/articles/talks-12/"
+    assert japan.entries[0].summary == "Day 12."
+    assert len(feedparser.parse((site.output / "feed.xml").read_bytes()).entries) == 13  # feed_items: 20
 
 
 def test_search_index_is_the_same_built_in_worker_processes(built: SiteFixture, monkeypatch) -> None:  # type: ignore[no-untyped-def]
