@@ -123,6 +123,9 @@ class Renderer:
             url=self.url,
         )
         self.environment.filters.update(date=_human_date, isodate=_iso_date)
+        # tojson (the JSON-LD) compact and in UTF-8; it still writes <, >, & and ' as \u escapes.
+        self.environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False,
+                                                          "separators": (",", ":")}
 
     def render(self, page: Page | RawFile) -> bytes:
         if isinstance(page, RawFile):

@@ -81,9 +81,10 @@ def article_data(article: Article, index: SiteIndex, config: SiteConfig, urls: U
         "inLanguage": config.language,
         "publisher": {"@type": "Organization", "name": article.source or config.author or config.title},
         "about": [refs.of(e) for e in entities if e.key not in inline_only],
-        "mentions": [refs.of(e) for e in entities if e.key in inline_only],
         "isPartOf": {"@type": "WebSite", "name": config.title, "url": urls.absolute("")},
     }
+    if inline_only:
+        data["mentions"] = [refs.of(e) for e in entities if e.key in inline_only]
     if article.byline:
         data["author"] = {"@type": "Person", "name": article.byline}
     else:
