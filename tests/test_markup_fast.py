@@ -65,6 +65,8 @@ BLOCK = st.one_of(
         "[r1]: javascript:alert(1)", "[^1]: a footnote with *em*", "[^n]:\n    indented footnote",
         "<div>raw *block*</div>", "<script>\nalert(1)\n</script>", "- a\n- b\n\n    continued",
         "1. one\n2. two\n    - nested", "> quote\ncontinued", "line one  \nline two",
+        "text\n   \nmore", "  \n \n", "\tcode\twith tabs", "a\tb", "a\r\nb\rc", "````\nfour\n````",
+        "```{.python #id}\nx = '<'\n```", "``` unclosed", "~~~\n```\n~~~", "a\x02b\x03c",
     ]),
     # Anything built from the characters the patterns and their triggers care about.
     st.text(alphabet="ab *_`\\[]()!<>&#;|-=:^\n@/.'\"\t", max_size=60),
@@ -82,6 +84,8 @@ def test_the_fast_path_is_installed_and_covers_every_pattern():
     md = renderer._markdown
     assert type(md.treeprocessors["inline"]) is markup_fast.FilteredInlineProcessor
     assert all(markup_fast.triggers(pattern) for pattern in md.inlinePatterns)
+    assert type(md.preprocessors["normalize_whitespace"]) is markup_fast.QuickNormalizeWhitespace
+    assert type(md.preprocessors["fenced_code_block"]) is markup_fast.FenceGuard
     unfiltered = {type(processor).__name__ for processor in md.parser.blockprocessors
                   if markup_fast.block_triggers(processor) is None}
     # Each of these tests with a cheap anchored check or always takes the block.
