@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from builder import discovery, search
+from builder import discovery
 from builder.build import BuildOptions, build
 
 
@@ -87,7 +87,6 @@ def main() -> None:
           f"{min(full_cpu) - min(bare_cpu):.2f} s ({(min(full_cpu) - min(bare_cpu)) / min(full_cpu):.0%})")
     print(f"search index:          {raw / 1e6:.2f} MB in {len(index_files)} files "
           f"({packed / 1e6:.2f} MB gzipped, largest file {largest / 1e3:.0f} kB)")
-    print(f"search workers:        up to {search.MAX_WORKERS}, from {search.PARALLEL_FROM} articles")
     shutil.rmtree(output.parent, ignore_errors=True)
 
 

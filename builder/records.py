@@ -69,6 +69,7 @@ class Article:
     draft: bool = False
     updated: datetime | None = None
     word_count: int = 0
+    body_terms: str = ""  # the body's distinct search words, space-separated (see words.py)
     extra: Mapping[str, Any] = field(default_factory=frozen_mapping)
 
     @property

@@ -31,17 +31,9 @@ accents dropped, split on anything that is not a letter or digit.
 
 from __future__ import annotations
 
-import html
 import math
-import multiprocessing
-import os
-import re
-import signal
-import threading
-import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import repeat
 from operator import sub
 
@@ -51,50 +43,16 @@ from builder.index import SiteIndex
 from builder.records import Article, EntityKey
 from builder.render import RawFile
 from builder.urls import UrlMap, article_path, entity_path, search_path
+from builder.words import MIN_LENGTH, STOPWORDS, terms_of
 
 INDEX_VERSION = 1
 CHUNK_SIZE = 100  # documents per docs/<n>.json
 SHARD_LIMIT = 48_000  # bytes; a bigger shard is split by one more letter
 MAX_PREFIX = 4
-MIN_LENGTH = 2  # shorter words are not indexed
-PARALLEL_FROM = 2000  # articles; below this, starting worker processes costs more than it saves
-MAX_WORKERS = 4
 SNIPPET = 160
 BODY, SUMMARY, TITLE, TAG = 1, 2, 4, 8
 # How much a match in each field counts; the script reads these from the manifest.
 FIELD_WEIGHTS = ((TITLE, 6), (TAG, 3), (SUMMARY, 2), (BODY, 1))
-STOPWORDS = frozenset((
-    "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has", "have", "he",
-    "her", "his", "in", "is", "it", "its", "not", "of", "on", "or", "she", "that", "the", "their", "they",
-    "this", "to", "was", "were", "which", "will", "with",
-))
-
-_TAGS = re.compile(r"<[^>]*>")
-_COMBINING = re.compile("[\u0300-\u036f]")
-_TOKEN = re.compile(r"[^\W_]+")
-
-
-def fold(text: str) -> str:
-    """Lower case, compatibility-decomposed, accents dropped (as search.js does)."""
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
-
-
-def terms_of(text: str) -> set[str]:
-    """The distinct indexable words of a text.
-
-    Splitting on spaces and de-duplicating first means the slower Unicode
-    steps see each distinct word once rather than every word of a long body.
-    """
-    distinct = " ".join(set(text.lower().split()))
-    if not distinct.isascii():
-        distinct = _COMBINING.sub("", unicodedata.normalize("NFKD", distinct))
-    terms = set(_TOKEN.findall(distinct))
-    terms -= STOPWORDS
-    return {t for t in terms if len(t) >= MIN_LENGTH}
-
-
-def html_text(fragment: str) -> str:
-    return html.unescape(_TAGS.sub(" ", fragment))
 
 
 class _Postings:
@@ -115,73 +73,15 @@ class _Postings:
         for term, bits in special.items():
             self.bits[term] += (doc_id, bits)
 
-    def extend(self, other: _Postings) -> None:
-        """Append the postings of later documents."""
-        for term, ids in other.ids.items():
-            self.ids[term] += ids
-        for term, bits in other.bits.items():
-            self.bits[term] += bits
 
-
-@dataclass(frozen=True)
-class _ArticleWork:
-    """What indexing a range of articles needs; inherited by forked workers, never pickled."""
-
-    articles: tuple[Article, ...]
-    tags: tuple[frozenset[str], ...]  # per article: the name words of its entities
-
-
-_WORK: _ArticleWork | None = None
-
-
-def _article_postings(bounds: tuple[int, int]) -> _Postings:
-    assert _WORK is not None
+def _article_postings(articles: tuple[Article, ...], tags: tuple[frozenset[str], ...]) -> _Postings:
+    """Postings of every article, from the words the reader found in each body."""
     postings = _Postings()
-    for doc_id in range(*bounds):
-        article = _WORK.articles[doc_id]
-        postings.add(doc_id, terms_of(html_text(article.body_html)),
+    for doc_id, article in enumerate(articles):
+        postings.add(doc_id, set(article.body_terms.split()),
                      ((TITLE, terms_of(article.title)), (SUMMARY, terms_of(article.summary)),
-                      (TAG, set(_WORK.tags[doc_id]))))
+                      (TAG, set(tags[doc_id]))))
     return postings
-
-
-def _leave_interrupts_to_main() -> None:
-    """Ctrl-C is the main process's to handle (it stops the pool); workers print nothing."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _all_article_postings(work: _ArticleWork) -> _Postings:
-    """Article postings, split over forked worker processes for a big archive.
-
-    Tokenising every body is most of the index's cost; the workers inherit
-    the articles by fork and send back only their postings, whose lists are
-    concatenated in document order.
-    """
-    global _WORK
-    count = len(work.articles)
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    _WORK = work
-    try:
-        # Never fork a process with other threads (the preview server builds on one): the child
-        # could inherit a lock held by a thread that does not exist in it.
-        if (count >= PARALLEL_FROM and workers > 1 and threading.active_count() == 1
-                and "fork" in multiprocessing.get_all_start_methods()):
-            step = -(-count // workers)
-            bounds = [(start, min(start + step, count)) for start in range(0, count, step)]
-            try:
-                with multiprocessing.get_context("fork").Pool(workers, _leave_interrupts_to_main) as pool:
-                    parts = pool.map(_article_postings, bounds)
-                    pool.close()  # let the workers finish: terminating one that waits on the
-                    pool.join()   # task queue's lock could leave the other waiting forever
-            except OSError:  # no processes to be had here: index in this one
-                parts = [_article_postings((0, count))]
-            postings = parts[0]
-            for part in parts[1:]:
-                postings.extend(part)
-            return postings
-        return _article_postings((0, count))
-    finally:
-        _WORK = None
 
 
 def search_files(index: SiteIndex, config: SiteConfig) -> Iterator[RawFile]:
@@ -194,7 +94,7 @@ def search_files(index: SiteIndex, config: SiteConfig) -> Iterator[RawFile]:
     }
     tags = tuple(frozenset().union(*(names[e.key] for e in index.entities_of[article.slug]))
                  for article in index.articles)
-    postings = _all_article_postings(_ArticleWork(index.articles, tags))
+    postings = _article_postings(index.articles, tags)
     docs: list[list[object]] = [
         [0, urls.href(article_path(a.slug)), a.title, a.date.date().isoformat(), _snippet(a.summary)]
         for a in index.articles
