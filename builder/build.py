@@ -90,7 +90,7 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback) ->
     read_options = ReadOptions(drafts=options.drafts, future=options.future)
     content = collect(results, config, report, read_options)
     resolved = resolve_references(content, config, report)
-    index = build_index(resolved, config)
+    index = build_index(resolved, config, cache.memo)
     report.raise_if_errors(options.strict)
     pages = [*all_pages(index, config), *_static_pages(config)]
     environment = digest(cache.key, files_fingerprint(template_dirs(config)))

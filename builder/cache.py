@@ -1,6 +1,6 @@
 """The build cache in the site's hidden `.cache/` folder: what lets a rebuild skip work.
 
-Three things are kept, each a pickle behind a header that names the format,
+Four things are kept, each a pickle behind a header that names the format,
 a key (builder code and config fingerprints) and a checksum of the payload.
 A file that is missing, truncated, corrupt or written by another builder or
 config is ignored, never trusted; deleting `.cache/` is always safe.
@@ -10,6 +10,9 @@ config is ignored, never trusted; deleting `.cache/` is always safe.
   previous snapshot (git's "racy clean" rule); otherwise its bytes are hashed.
 - parsed records, sharded by path, keyed by content hash: a file whose bytes
   did not change is not parsed again (Markdown dominates a cold build).
+- derived data: the index's costly rankings (related articles, co-mentions),
+  each kept with a hash of exactly the inputs it read (dates, slugs, which
+  entities each article names), so editing a body does not recompute them.
 - one manifest per output folder: for every file written, the signature of
   everything its rendering read, and its size, mtime and content hash. A page
   whose signature is unchanged and whose file is still as written is neither
@@ -26,7 +29,7 @@ import os
 import pickle
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -228,6 +231,17 @@ class SiteCache:
             return {}
         self._snapshot, sources = loaded
         return sources
+
+    # Derived data ---------------------------------------------------------------------
+    def memo(self, name: str, inputs: bytes, compute: Callable[[], Any]) -> Any:
+        """compute(), or the value it gave last time for the same inputs (one value kept per name)."""
+        path = self.folder / f"memo-{name}.pickle"
+        key = digest(self.key, inputs)
+        value = load(path, key)
+        if value is None:
+            value = compute()
+            save(path, key, value)
+        return value
 
     # Parsed records ------------------------------------------------------------------
     def load_records(self) -> dict[str, RecordEntry]:

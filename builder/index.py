@@ -14,11 +14,13 @@ import heapq
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
+from typing import Any
 
+from builder.cache import digest
 from builder.config import SiteConfig
 from builder.errors import Report, did_you_mean
 from builder.reader import Content
@@ -99,7 +101,16 @@ class SiteIndex:
         return tuple(e for e in ranked[:limit] if self.article_count(e.key))
 
 
-def build_index(resolved: ResolvedContent, config: SiteConfig) -> SiteIndex:
+# memo(name, digest of the inputs, compute) -> compute() or the value it gave for the same inputs.
+Memo = Callable[[str, bytes, Callable[[], Any]], Any]
+
+
+def _no_memo(name: str, inputs: bytes, compute: Callable[[], Any]) -> Any:
+    return compute()
+
+
+def build_index(resolved: ResolvedContent, config: SiteConfig, memo: Memo = _no_memo) -> SiteIndex:
+    """The index; `memo` lets a rebuild reuse the two costly rankings when their inputs are unchanged."""
     entities = resolved.entities
     articles = resolved.articles
     by_kind: dict[str, list[Entity]] = {kind.name: [] for kind in config.kinds}
@@ -132,8 +143,8 @@ def build_index(resolved: ResolvedContent, config: SiteConfig) -> SiteIndex:
         inline_only=MappingProxyType(inline_only),
         relations_out=_freeze(_relations_out(entities)),
         relations_in=_freeze(_relations_in(entities)),
-        co_mentions=_freeze(_co_mentions(entities_of, entities)),
-        related_articles=_freeze(_related_articles(articles, entities_of, articles_of)),
+        co_mentions=_freeze(_co_mentions(entities_of, entities, memo)),
+        related_articles=_freeze(_related_articles(articles, entities_of, articles_of, memo)),
         quotes_by=_freeze(quotes_by),
         by_year=_freeze(by_year),
     )
@@ -166,26 +177,32 @@ def _relations_in(entities: Mapping[EntityKey, Entity]) -> dict[EntityKey, list[
 
 
 def _co_mentions(
-    entities_of: Mapping[str, tuple[Entity, ...]], entities: Mapping[EntityKey, Entity]
+    entities_of: Mapping[str, tuple[Entity, ...]], entities: Mapping[EntityKey, Entity], memo: Memo
 ) -> dict[EntityKey, list[tuple[Entity, int]]]:
     """Entities sharing articles, most shared first: pairs within each article only."""
-    counts: dict[EntityKey, Counter[EntityKey]] = defaultdict(Counter)
-    for article_entities in entities_of.values():
-        keys = [entity.key for entity in article_entities]
-        for key in keys:
-            counts[key].update(keys)  # itself included, removed below: update() runs in C
-    ranked: dict[EntityKey, list[tuple[Entity, int]]] = {}
-    for key, counter in counts.items():
-        del counter[key]
-        top = sorted(counter.items(), key=lambda item: (-item[1], entities[item[0]].name))
-        ranked[key] = [(entities[other], count) for other, count in top[:CO_MENTIONS]]
-    return ranked
+    def count() -> dict[EntityKey, list[tuple[EntityKey, int]]]:
+        counts: dict[EntityKey, Counter[EntityKey]] = defaultdict(Counter)
+        for keys in mentioned:
+            for key in keys:
+                counts[key].update(keys)  # itself included, removed below: update() runs in C
+        ranked: dict[EntityKey, list[tuple[EntityKey, int]]] = {}
+        for key, counter in counts.items():
+            del counter[key]
+            top = sorted(counter.items(), key=lambda item: (-item[1], entities[item[0]].name))
+            ranked[key] = top[:CO_MENTIONS]
+        return ranked
+
+    mentioned = [[entity.key for entity in article_entities] for article_entities in entities_of.values()]
+    inputs = digest(repr(mentioned), repr(sorted((key, entity.name) for key, entity in entities.items())))
+    return {key: [(entities[other], number) for other, number in top]
+            for key, top in memo("co-mentions", inputs, count).items()}
 
 
 def _related_articles(
     articles: tuple[Article, ...],
     entities_of: Mapping[str, tuple[Entity, ...]],
     articles_of: Mapping[EntityKey, list[Article]],
+    memo: Memo,
 ) -> dict[str, list[Article]]:
     """Articles sharing the most (and the rarest) entities, nearest in time first.
 
@@ -194,15 +211,30 @@ def _related_articles(
     linear even for an entity that is in thousands of articles. Articles are
     numbered and times are whole microseconds, so the inner loop is cheap.
     """
+    micros = [(article.date - _EPOCH) // _MICROSECOND for article in articles]
+    inputs = digest(repr([(article.slug, stamp, [e.key for e in entities_of[article.slug]])
+                          for article, stamp in zip(articles, micros, strict=True)]))
+    numbers = memo("related-articles", inputs,
+                   lambda: _rank_related(articles, micros, entities_of, articles_of))
+    return {article.slug: [articles[other] for other in found] for article, found in zip(articles, numbers,
+                                                                                        strict=True)}
+
+
+def _rank_related(
+    articles: tuple[Article, ...],
+    micros: list[int],
+    entities_of: Mapping[str, tuple[Entity, ...]],
+    articles_of: Mapping[EntityKey, list[Article]],
+) -> list[list[int]]:
+    """For each article (by number), the numbers of its related articles, best first."""
     total = max(len(articles), 1)
     number = {article.slug: n for n, article in enumerate(articles)}
     slug_rank = {slug: rank for rank, slug in enumerate(sorted(number))}
     rank = [slug_rank[article.slug] for article in articles]
-    micros = [(article.date - _EPOCH) // _MICROSECOND for article in articles]
     weight = {key: math.log(1 + total / len(found)) for key, found in articles_of.items()}
     numbers_of = {key: [number[a.slug] for a in found] for key, found in articles_of.items()}
     neg_micros = {key: [-micros[n] for n in found] for key, found in numbers_of.items()}
-    related: dict[str, list[Article]] = {}
+    related: list[list[int]] = []
     for me, article in enumerate(articles):
         scores: dict[int, float] = {}
         stamp = -micros[me]
@@ -216,5 +248,5 @@ def _related_articles(
         mine = micros[me]
         ranked = heapq.nsmallest(RELATED_ARTICLES, [
             (-score, abs(micros[other] - mine), rank[other], other) for other, score in scores.items()])
-        related[article.slug] = [articles[other] for *_, other in ranked]
+        related.append([other for *_, other in ranked])
     return related
