@@ -14,14 +14,23 @@ from pathlib import Path
 
 from builder.cache import Manifest, RecordEntry, SiteCache, digest, file_unchanged, files_fingerprint
 from builder.config import CONFIG_FILE, SiteConfig, load_config
+from builder.discovery import machine_files
 from builder.errors import OutputError, Problem, Report
 from builder.index import SiteIndex, build_index, resolve_references
 from builder.output import OutputWriter, static_files
 from builder.pages import all_pages
-from builder.parallel import ReadJob, RenderJob, default_jobs, map_chunks, read_chunk, render_chunk
+from builder.parallel import (
+    Background,
+    ReadJob,
+    RenderJob,
+    default_jobs,
+    map_chunks,
+    read_chunk,
+    render_chunk,
+)
 from builder.reader import ReadOptions, ReadResult, SourceFile, collect, find_sources
 from builder.records import Article
-from builder.render import RawFile, template_dirs
+from builder.render import Page, RawFile, template_dirs
 from builder.theme import theme_dir
 from builder.urls import output_file
 
@@ -92,16 +101,20 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback) ->
     resolved = resolve_references(content, config, report)
     index = build_index(resolved, config, cache.memo)
     report.raise_if_errors(options.strict)
-    pages = [*all_pages(index, config), *_static_pages(config)]
+    html_pages = all_pages(index, config)
     environment = digest(cache.key, files_fingerprint(template_dirs(config)))
-    job = RenderJob(config, pages, [], environment, record_digests)
-    if output_dir is None:
-        render_pages(job, jobs, progress)
-        return BuildResult(config, None, 0, 0, tuple(report.warnings), content.left_out, clock.seconds(),
-                           index)
-    manifest = Manifest(inputs=inputs, valid_until=_valid_until(results, options),
-                        warnings=tuple(report.warnings), left_out=content.left_out)
-    written, unchanged = render_and_write(job, output_dir, previous, manifest, cache, jobs, progress)
+    job = RenderJob(config, [*html_pages, *_static_pages(config)], [], environment, record_digests)
+    # Feeds, exports and the search index are computed beside the page rendering.
+    with Background(_machine_files, (html_pages, index, config), jobs, len(job.pages)) as machine:
+        if output_dir is None:
+            render_pages(job, jobs, progress)
+            machine.result()
+            return BuildResult(config, None, 0, 0, tuple(report.warnings), content.left_out,
+                               clock.seconds(), index)
+        manifest = Manifest(inputs=inputs, valid_until=_valid_until(results, options),
+                            warnings=tuple(report.warnings), left_out=content.left_out)
+        written, unchanged = render_and_write(job, machine, output_dir, previous, manifest, cache, jobs,
+                                              progress)
     cache.save_manifest(output_dir, manifest)
     return BuildResult(config, output_dir, written, unchanged, tuple(report.warnings),
                        content.left_out, clock.seconds(), index)
@@ -138,8 +151,8 @@ def read_sources(
 
 
 def render_and_write(
-    job: RenderJob, output_dir: Path, previous: Manifest, manifest: Manifest, cache: SiteCache,
-    jobs: int, progress: ProgressCallback,
+    job: RenderJob, machine: Background, output_dir: Path, previous: Manifest, manifest: Manifest,
+    cache: SiteCache, jobs: int, progress: ProgressCallback,
 ) -> tuple[int, int]:
     """Render the pages whose inputs changed; stage changed files; commit them all at once."""
     cache.forget_manifest(output_dir)  # until this build commits, the folder is not as it says
@@ -147,21 +160,35 @@ def render_and_write(
         with OutputWriter(output_dir, previous.files if previous.inputs else None) as writer:
             job.files = [writer.claim(page.path) for page in job.pages]
             job.previous, job.writer = previous.files, writer
-            for chunk in map_chunks(render_chunk, range(len(job.pages)), job, jobs, 100,
-                                    lambda done: progress("render", done, len(job.pages))):
-                for rendered in chunk:
-                    if rendered.staged is None:
-                        writer.unchanged += 1
-                    else:
-                        writer.accept(rendered.staged)
-                    if rendered.entry is not None:
-                        manifest.files[rendered.relative] = rendered.entry
+            _stage(job, range(len(job.pages)), writer, manifest, jobs, progress)
+            first = len(job.pages)
+            job.pages = [*job.pages, *machine.result()]
+            job.files = [*job.files, *(writer.claim(page.path) for page in job.pages[first:])]
+            _stage(job, range(first, len(job.pages)), writer, manifest, jobs, progress)
             writer.commit()
     except BaseException:
         if previous.inputs:
             cache.save_manifest(output_dir, previous)
         raise
     return writer.written, writer.unchanged
+
+
+def _stage(job: RenderJob, numbers: range, writer: OutputWriter, manifest: Manifest, jobs: int,
+           progress: ProgressCallback) -> None:
+    """Render and stage the pages at these positions (in workers when it pays)."""
+    for chunk in map_chunks(render_chunk, numbers, job, jobs, 100,
+                            lambda done: progress("render", numbers.start + done, len(job.pages))):
+        for rendered in chunk:
+            if rendered.staged is None:
+                writer.unchanged += 1
+            else:
+                writer.accept(rendered.staged)
+            if rendered.entry is not None:
+                manifest.files[rendered.relative] = rendered.entry
+
+
+def _machine_files(state: tuple[list[Page], SiteIndex, SiteConfig]) -> list[Page | RawFile]:
+    return list(machine_files(*state))
 
 
 def render_pages(job: RenderJob, jobs: int, progress: ProgressCallback) -> None:

@@ -1,10 +1,11 @@
 """The ways into the archive besides its own links: timeline, archive, search, feeds, data.
 
-pages.all_pages() calls three functions here: `html_pages` (timeline,
-archive, search), `annotate` (head data every HTML page carries: JSON-LD,
-feed links, an event's place on the timeline) and `machine_files` (feeds,
-sitemap, robots.txt, the exports and the search index), which need the
-final list of pages.
+pages.all_pages() calls two functions here: `html_pages` (timeline,
+archive, search) and `annotate` (head data every HTML page carries: JSON-LD,
+feed links, an event's place on the timeline). The build calls the third,
+`machine_files` (feeds, sitemap, robots.txt, the exports and the search
+index), with the final list of pages, in a process of its own while the
+pages render.
 """
 
 from __future__ import annotations

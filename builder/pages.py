@@ -15,7 +15,7 @@ from builder import discovery
 from builder.config import Kind, SiteConfig
 from builder.index import SiteIndex
 from builder.records import Article, Entity
-from builder.render import Page, RawFile
+from builder.render import Page
 from builder.urls import article_path, entity_path, kind_path, paginated
 
 HOME_ENTITIES = 8
@@ -39,16 +39,15 @@ class KindGroup:
     entities: tuple[Entity, ...]
 
 
-def all_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page | RawFile]:
+def all_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
+    """Every HTML page (the files made from them, discovery.machine_files, come separately)."""
     pages = [home_page(index, config), *article_pages(index, config)]
     for kind in config.kinds:
         pages.append(kind_index_page(kind, index))
         pages.extend(entity_pages(kind, index, config))
     pages.extend(discovery.html_pages(index, config))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}))
-    pages = discovery.annotate(pages, index, config)
-    yield from pages
-    yield from discovery.machine_files(pages, index, config)
+    return discovery.annotate(pages, index, config)
 
 
 def home_page(index: SiteIndex, config: SiteConfig) -> Page:

@@ -12,6 +12,7 @@ Results come back in input order, so output never depends on scheduling.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -52,6 +53,13 @@ class _Failed:
     problems: tuple[Problem, ...]
 
 
+def _can_fork(jobs: int, items: int) -> bool:
+    """Forking a process with other threads can deadlock the child (the preview server builds on a
+    thread), and with one job or little work it costs more than it saves."""
+    return (jobs > 1 and items >= MIN_ITEMS_FOR_WORKERS and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
 def map_chunks(
     task: Callable[[Any, Sequence[Item]], Result], items: Sequence[Item], state: Any, jobs: int,
     chunk_size: int, done: Callable[[int], None] | None = None,
@@ -62,8 +70,7 @@ def map_chunks(
     so that every worker gets several chunks.
     """
     global _state
-    use_workers = (jobs > 1 and len(items) >= MIN_ITEMS_FOR_WORKERS and threading.active_count() == 1
-                   and "fork" in multiprocessing.get_all_start_methods())
+    use_workers = _can_fork(jobs, len(items))
     if use_workers:
         chunk_size = max(1, min(chunk_size, -(-len(items) // (jobs * 4))))
     chunks = [items[start:start + chunk_size] for start in range(0, len(items), chunk_size)]
@@ -102,6 +109,66 @@ def _run_in_worker(job: tuple[Callable[[Any, Sequence[Any]], Any], Sequence[Any]
         return task(_state, chunk)
     except BuilderError as exc:
         return _Failed(type(exc), exc.problems)
+
+
+class Background:
+    """task(state), computed in a forked process while the caller goes on; `result()` waits for it.
+
+    For work the main process would otherwise do alone while workers render
+    (the search index, exports, feeds): with a spare core it costs no wall
+    time. A bare process and a pipe, not a Pool: a Pool's helper threads
+    would stop the render workers from being forked. Where forking does not
+    pay or is unsafe, `result()` computes it in this process. Leaving the
+    `with` block stops the process.
+    """
+
+    def __init__(self, task: Callable[[Any], Any], state: Any, jobs: int, size: int) -> None:
+        self._task, self._state = task, state
+        self._process: Any = None
+        if _can_fork(jobs, size):
+            context = multiprocessing.get_context("fork")
+            self._receiver, sender = context.Pipe(duplex=False)
+            try:
+                self._process = context.Process(target=_send_result, daemon=True,
+                                                args=(task, state, sender, self._receiver))
+                self._process.start()
+            except OSError:  # no process to be had: compute it here when asked
+                self._process = None
+            sender.close()
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join()
+            self._receiver.close()
+            self._process = None
+
+    def result(self) -> Any:
+        if self._process is None:
+            return self._task(self._state)
+        try:
+            value = self._receiver.recv()
+        except EOFError:  # the process died without a word (killed, out of memory): do it here
+            value = self._task(self._state)
+        self.__exit__()
+        if isinstance(value, _Failed):
+            raise value.error_type(value.problems)
+        return value
+
+
+def _send_result(task: Callable[[Any], Any], state: Any, sender: Any, receiver: Any) -> None:
+    _quiet_worker()
+    receiver.close()  # or a dead parent's pipe would stay open here and `send` wait forever
+    try:
+        value = task(state)
+    except BuilderError as exc:
+        value = _Failed(type(exc), exc.problems)
+    with contextlib.suppress(OSError):  # the build was stopped: nobody is listening
+        sender.send(value)
+    sender.close()
 
 
 # --- Reading -------------------------------------------------------------------------
