@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from builder.config import Kind, SiteConfig
 from builder.errors import Problem, TemplateError
@@ -24,6 +25,12 @@ from builder.fields import format_date
 from builder.records import Article, Entity
 from builder.theme import theme_dir
 from builder.urls import UrlMap, article_path, entity_path, kind_path
+
+try:  # markupsafe's own C escaper: escape() minus the Markup object it wraps every value in
+    from markupsafe import _escape_inner
+except ImportError:  # another markupsafe: the same bytes through its public function
+    def _escape_inner(text: str, /) -> str:
+        return str(markupsafe.escape(text))
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,34 @@ class _Context(jinja2.runtime.Context):
         return __obj(*args, **kwargs)
 
 
+def _escape_output(value: Any) -> str:
+    """What `{{ value }}` writes: markupsafe.escape(value)'s text, as a plain str."""
+    if type(value) is str:
+        return _escape_inner(value)
+    html = getattr(value, "__html__", None)
+    if html is not None:
+        return str(html())
+    return _escape_inner(str(value))
+
+
+class _Template(jinja2.Template):
+    """A template whose output expressions escape with `_escape_output`.
+
+    Autoescaped templates call `escape()` on every `{{ value }}` (2.3 million times in a 10k-article
+    build), and markupsafe's escape() builds a Markup object each time. Compiled templates look
+    `escape` up in their own module namespace, and use it only for output: the escaped text is
+    joined into the page, or into a macro's or block's buffer that Jinja itself marks safe. So a
+    plain str with the same text is all the output needs, at a fifth of the cost.
+    """
+
+    @classmethod
+    def from_code(cls, environment: jinja2.Environment, code: Any, globals: Any,
+                  uptodate: Any = None) -> jinja2.Template:
+        template = super().from_code(environment, code, globals, uptodate)
+        template.root_render_func.__globals__["escape"] = _escape_output
+        return template
+
+
 class Renderer:
     """Renders pages with one environment; a pure function of (page, templates)."""
 
@@ -116,6 +151,7 @@ class Renderer:
             auto_reload=False,  # one environment per build: no stat of every template on every page
         )
         self.environment.context_class = _Context
+        self.environment.template_class = _Template
         self.environment.globals.update(
             site=SiteView(config.title, config.description, config.language, config.base_url,
                           config.base_path, config.author, config.extra),
