@@ -21,7 +21,7 @@ from builder.config import WEB_SCHEMES, SiteConfig
 from builder.errors import Problem, Report, did_you_mean
 from builder.fields import FieldReader
 from builder.markup import MarkdownRenderer, find_links, first_paragraph_text, shorten
-from builder.records import Article, Entity, Reference
+from builder.records import Article, Entity, Reference, pack_html
 from builder.urls import is_valid_slug, slug_from_filename, slugify
 from builder.words import body_terms
 from builder.yaml12 import CONTROL_CHARACTERS, YamlProblem, describe_character, load_mapping
@@ -225,7 +225,7 @@ def _article(
         source=fields.text("source"),
         source_url=fields.url("source_url"),
         summary=shorten(summary, 400),
-        body_html=body_html,
+        body_packed=pack_html(body_html),
         references=_merge_references(fields.references(), inline),
         quotes=fields.quotes(),
         draft=fields.boolean("draft"),
