@@ -53,7 +53,9 @@ def find_links(source: str) -> list[Link]:
     """Every link target in `source` outside fenced code, with its line."""
     links: list[Link] = []
     masked = _mask_fenced_code(source)
-    for pattern in (_INLINE_LINK, _REFERENCE_DEFINITION):
+    # A reference definition needs "]:": most bodies have none, so skip that whole-text search.
+    patterns = (_INLINE_LINK, _REFERENCE_DEFINITION) if "]:" in masked else (_INLINE_LINK,)
+    for pattern in patterns:
         line, counted_to = 1, 0  # count newlines incrementally: once per file, not per link
         for match in pattern.finditer(masked):
             url = browser_url(_link_target(match.group(1)))
@@ -77,7 +79,7 @@ def _link_target(written: str) -> str:
 
 def _mask_fenced_code(source: str) -> str:
     """Blank out fenced code blocks, keeping line count, so examples are not links."""
-    if not _FENCE.search(source):
+    if ("```" not in source and "~~~" not in source) or not _FENCE.search(source):
         return source
     out: list[str] = []
     fence: str | None = None
