@@ -14,7 +14,7 @@ from pathlib import Path
 
 from builder.cache import Manifest, RecordEntry, SiteCache, digest, file_unchanged, files_fingerprint
 from builder.config import CONFIG_FILE, SiteConfig, load_config
-from builder.discovery import machine_files
+from builder.discovery import data_files
 from builder.errors import OutputError, Problem, Report
 from builder.index import SiteIndex, build_index, resolve_references
 from builder.output import OutputWriter, static_files
@@ -30,7 +30,7 @@ from builder.parallel import (
 )
 from builder.reader import ReadOptions, ReadResult, SourceFile, collect, find_sources
 from builder.records import Article
-from builder.render import Page, RawFile, template_dirs
+from builder.render import RawFile, template_dirs
 from builder.theme import theme_dir
 from builder.urls import output_file
 
@@ -101,19 +101,19 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback) ->
     resolved = resolve_references(content, config, report)
     index = build_index(resolved, config, cache.memo)
     report.raise_if_errors(options.strict)
-    html_pages = all_pages(index, config)
     environment = digest(cache.key, files_fingerprint(template_dirs(config)))
-    job = RenderJob(config, [*html_pages, *_static_pages(config)], [], environment, record_digests)
-    # Feeds, exports and the search index are computed beside the page rendering.
-    with Background(_machine_files, (html_pages, index, config), jobs, len(job.pages)) as machine:
+    job = RenderJob(config, [*all_pages(index, config), *_static_pages(config)], [], environment,
+                    record_digests)
+    # The exports and the search index are computed beside the page rendering.
+    with Background(_data_files, (index, config), jobs, len(job.pages)) as data:
         if output_dir is None:
             render_pages(job, jobs, progress)
-            machine.result()
+            data.result()
             return BuildResult(config, None, 0, 0, tuple(report.warnings), content.left_out,
                                clock.seconds(), index)
         manifest = Manifest(inputs=inputs, valid_until=_valid_until(results, options),
                             warnings=tuple(report.warnings), left_out=content.left_out)
-        written, unchanged = render_and_write(job, machine, output_dir, previous, manifest, cache, jobs,
+        written, unchanged = render_and_write(job, data, output_dir, previous, manifest, cache, jobs,
                                               progress)
     cache.save_manifest(output_dir, manifest)
     return BuildResult(config, output_dir, written, unchanged, tuple(report.warnings),
@@ -151,7 +151,7 @@ def read_sources(
 
 
 def render_and_write(
-    job: RenderJob, machine: Background, output_dir: Path, previous: Manifest, manifest: Manifest,
+    job: RenderJob, data: Background, output_dir: Path, previous: Manifest, manifest: Manifest,
     cache: SiteCache, jobs: int, progress: ProgressCallback,
 ) -> tuple[int, int]:
     """Render the pages whose inputs changed; stage changed files; commit them all at once."""
@@ -162,9 +162,9 @@ def render_and_write(
             job.previous, job.writer = previous.files, writer
             _stage(job, range(len(job.pages)), writer, manifest, jobs, progress)
             first = len(job.pages)
-            job.pages = [*job.pages, *machine.result()]
+            job.pages = [*job.pages, *data.result()]
             job.files = [*job.files, *(writer.claim(page.path) for page in job.pages[first:])]
-            _stage(job, range(first, len(job.pages)), writer, manifest, jobs, progress)
+            _stage(job, range(first, len(job.pages)), writer, manifest, 1, progress)  # bytes: only compared
             writer.commit()
     except BaseException:
         if previous.inputs:
@@ -187,8 +187,8 @@ def _stage(job: RenderJob, numbers: range, writer: OutputWriter, manifest: Manif
                 manifest.files[rendered.relative] = rendered.entry
 
 
-def _machine_files(state: tuple[list[Page], SiteIndex, SiteConfig]) -> list[Page | RawFile]:
-    return list(machine_files(*state))
+def _data_files(state: tuple[SiteIndex, SiteConfig]) -> list[RawFile]:
+    return data_files(*state)
 
 
 def render_pages(job: RenderJob, jobs: int, progress: ProgressCallback) -> None:

@@ -1,11 +1,11 @@
 """The ways into the archive besides its own links: timeline, archive, search, feeds, data.
 
-pages.all_pages() calls two functions here: `html_pages` (timeline,
-archive, search) and `annotate` (head data every HTML page carries: JSON-LD,
-feed links, an event's place on the timeline). The build calls the third,
-`machine_files` (feeds, sitemap, robots.txt, the exports and the search
-index), with the final list of pages, in a process of its own while the
-pages render.
+pages.all_pages() calls three functions here: `html_pages` (timeline,
+archive, search), `annotate` (head data every HTML page carries: JSON-LD,
+feed links, an event's place on the timeline) and `feed_pages` (feeds,
+sitemap, robots.txt), which need the final list of pages. The build calls
+`data_files` (the exports and the search index) in a process of its own
+while the pages render.
 """
 
 from __future__ import annotations
@@ -54,9 +54,18 @@ def annotate(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> lis
     return result
 
 
-def machine_files(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> Iterator[Page | RawFile]:
+def feed_pages(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
+    """Feeds, sitemap and robots.txt: templates, rendered like the HTML pages."""
     yield from feeds.feed_pages(index, config)
     yield exports.sitemap_page(pages, index)
     yield exports.robots_page()
-    yield from exports.export_files(index, config)
-    yield from search.search_files(index, config)
+
+
+def data_files(index: SiteIndex, config: SiteConfig) -> list[RawFile]:
+    """The exports and the search index: bytes computed from the whole index.
+
+    The build computes them in a process of its own while the pages render,
+    so what comes back is plain bytes, never records (a record copied into
+    another process is no longer the one whose source hash signs a page).
+    """
+    return [*exports.export_files(index, config), *search.search_files(index, config)]

@@ -40,14 +40,15 @@ class KindGroup:
 
 
 def all_pages(index: SiteIndex, config: SiteConfig) -> list[Page]:
-    """Every HTML page (the files made from them, discovery.machine_files, come separately)."""
+    """Every page rendered from a template (the data files, discovery.data_files, come separately)."""
     pages = [home_page(index, config), *article_pages(index, config)]
     for kind in config.kinds:
         pages.append(kind_index_page(kind, index))
         pages.extend(entity_pages(kind, index, config))
     pages.extend(discovery.html_pages(index, config))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}))
-    return discovery.annotate(pages, index, config)
+    pages = discovery.annotate(pages, index, config)
+    return [*pages, *discovery.feed_pages(pages, index, config)]
 
 
 def home_page(index: SiteIndex, config: SiteConfig) -> Page:
