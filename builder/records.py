@@ -49,6 +49,12 @@ class Fact:
     is_url: bool = False
 
 
+def _reduce_by_fields(record: Any) -> tuple[Any, ...]:
+    """Pickle a record as its class and field values: unpickling calls __init__, several times
+    faster than dataclasses' slot-by-slot __setstate__ (loading the record cache is on every build)."""
+    return (type(record), tuple(getattr(record, name) for name in record.__slots__))
+
+
 def frozen_mapping(values: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     return MappingProxyType(dict(values or {}))
 
@@ -115,3 +121,7 @@ class Entity:
     @property
     def is_stub(self) -> bool:
         return self.source_path is None
+
+
+for _record_type in (Reference, Quote, Fact, Article, Entity):
+    _record_type.__reduce__ = _reduce_by_fields  # type: ignore[assignment,method-assign]

@@ -51,6 +51,9 @@ def paginated(path: str, page_number: int) -> str:
     return path if page_number <= 1 else f"{path}page/{page_number}/"
 
 
+_NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9/#?=&%._~-]")
+
+
 class UrlMap:
     """Turns site paths into links, absolute URLs and output files."""
 
@@ -65,7 +68,11 @@ class UrlMap:
         try:
             return self._hrefs[site_path]
         except KeyError:
-            link = self._hrefs[site_path] = self.base_path + quote(site_path.lstrip("/"), safe="/#?=&%.-_~")
+            path = site_path.lstrip("/")
+            if not _NEEDS_QUOTING.search(path):  # slugs are made of safe characters: skip quote()
+                link = self._hrefs[site_path] = self.base_path + path
+            else:
+                link = self._hrefs[site_path] = self.base_path + quote(path, safe="/#?=&%.-_~")
             return link
 
     def absolute(self, site_path: str) -> str:
