@@ -23,7 +23,7 @@ from builder.fields import FieldReader
 from builder.markup import MarkdownRenderer, find_links, first_paragraph_text, shorten
 from builder.records import Article, Entity, Reference, pack_html
 from builder.urls import is_valid_slug, slug_from_filename, slugify
-from builder.words import body_terms
+from builder.words import body_terms, search_words
 from builder.yaml12 import CONTROL_CHARACTERS, YamlProblem, describe_character, load_mapping
 
 ARTICLES = "articles"
@@ -232,6 +232,8 @@ def _article(
         updated=(fields.datetime("updated") or (None, False))[0],
         word_count=len(_strip_tags(body_html).split()),
         body_terms=body_terms(body_html),
+        title_terms=search_words(title),
+        summary_terms=search_words(shorten(summary, 400)),
         extra=fields.extra(known=fields.ARTICLE_FIELDS),
     )
 

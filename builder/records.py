@@ -76,7 +76,9 @@ class Article:
     draft: bool = False
     updated: datetime | None = None
     word_count: int = 0
-    body_terms: str = ""  # the body's distinct search words, space-separated (see words.py)
+    body_terms: str = ""  # the distinct search words of the body, space-separated (see words.py)
+    title_terms: str = ""  # ... of the title
+    summary_terms: str = ""  # ... of the summary
     extra: Mapping[str, Any] = field(default_factory=frozen_mapping)
 
     @property

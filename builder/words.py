@@ -46,6 +46,10 @@ def html_text(fragment: str) -> str:
     return html.unescape(_TAGS.sub(" ", fragment))
 
 
+def search_words(text: str) -> str:
+    """The distinct indexable words of a text, sorted, space-separated (compact to cache)."""
+    return " ".join(sorted(terms_of(text)))
+
+
 def body_terms(body_html: str) -> str:
-    """The distinct indexable words of an HTML body, sorted, space-separated (compact to cache)."""
-    return " ".join(sorted(terms_of(html_text(body_html))))
+    return search_words(html_text(body_html))
