@@ -66,12 +66,13 @@ def home_page(index: SiteIndex, config: SiteConfig) -> Page:
 
 
 def group_by_kind(entities: Sequence[Entity], kinds: Sequence[Kind]) -> tuple[KindGroup, ...]:
-    groups = []
-    for kind in kinds:
-        members = tuple(e for e in entities if e.kind == kind.name)
-        if members:
-            groups.append(KindGroup(kind, members))
-    return tuple(groups)
+    """The entities by kind, in the site's order of kinds, each kind's in their given order."""
+    if not entities:
+        return ()
+    members: dict[str, list[Entity]] = {}
+    for entity in entities:
+        members.setdefault(entity.kind, []).append(entity)
+    return tuple(KindGroup(kind, tuple(members[kind.name])) for kind in kinds if kind.name in members)
 
 
 def article_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
