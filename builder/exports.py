@@ -18,7 +18,7 @@ from builder.config import SiteConfig
 from builder.index import QUOTE_KIND, SiteIndex
 from builder.records import Article, Entity, Reference
 from builder.render import Page, RawFile
-from builder.urls import UrlMap, article_path, data_path, entity_path
+from builder.urls import UrlMap, data_path
 
 GRAPH_VERSION = 2
 ANNOTATION_COLUMNS = ("article", "article_date", "kind", "entity", "entity_name", "origin", "field", "line",
@@ -46,7 +46,7 @@ def article_references(article: Article) -> list[Reference]:
 def export_files(index: SiteIndex, config: SiteConfig) -> Iterator[RawFile]:
     urls = UrlMap(config)
     yield RawFile(data_path("graph.json"), graph_json(index, urls))
-    yield RawFile(data_path("annotations.csv"), annotations_csv(index, urls))
+    yield RawFile(data_path("annotations.csv"), annotations_csv(index))
 
 
 class _Pieces:
@@ -86,14 +86,13 @@ def _json_text(text: str) -> str:
 def graph_json(index: SiteIndex, urls: UrlMap) -> bytes:
     """The graph as compact JSON (the shape README.md documents), written node by node and edge by edge."""
     out = _Pieces()
-    out.write(f'{{"version":{GRAPH_VERSION},"directed":true,"nodes":[')
+    out.write(f'{{"version":{GRAPH_VERSION},"directed":true,'
+              f'"base_url":{_json_text(urls.absolute(""))},"nodes":[')
     articles = sorted(index.articles, key=lambda a: (a.date, a.slug))
     separator = ""
     for article in articles:
         out.write(f'{separator}{{"id":{_json_text(node_id(article))},"type":"article","kind":"articles",'
-                  f'"name":{_json_text(article.title)},'
-                  f'"url":{_json_text(urls.absolute(article_path(article.slug)))},'
-                  f'"date":"{article.date.date().isoformat()}"}}')
+                  f'"name":{_json_text(article.title)},"date":"{article.date.date().isoformat()}"}}')
         separator = ","
     entity_keys = sorted(index.entities)
     for key in entity_keys:
@@ -103,7 +102,6 @@ def graph_json(index: SiteIndex, urls: UrlMap) -> bytes:
         stub = "true" if entity.is_stub else "false"
         out.write(f'{separator}{{"id":{_json_text(node_id(entity))},"type":"entity",'
                   f'"kind":{_json_text(entity.kind)},"name":{_json_text(entity.name)},'
-                  f'"url":{_json_text(urls.absolute(entity_path(entity.kind, entity.slug)))},'
                   f'"date":{date_text},"wikidata":{wikidata},"stub":{stub}}}')
         separator = ","
     out.write('],"edges":[')
@@ -139,7 +137,7 @@ def graph_json(index: SiteIndex, urls: UrlMap) -> bytes:
     return out.getvalue()
 
 
-def annotations_csv(index: SiteIndex, urls: UrlMap) -> bytes:
+def annotations_csv(index: SiteIndex) -> bytes:
     """RFC 4180 CSV, written by hand: each text is quoted once (per entity, per article)
     rather than per row, which is most of the cost with the csv module at 70,000 rows."""
     names = {key: _csv_field(entity.name) for key, entity in index.entities.items()}

@@ -4,7 +4,11 @@ The data is built here as plain dicts and written into the page by the
 template with Jinja's `tojson`, which turns <, >, & and ' into \\u003c-style
 escapes: text from content cannot close the <script> element or open
 another one. An article's front-matter references are what it is `about`;
-entities only linked inline in its body are what it `mentions`.
+entities only linked inline in its body are what it `mentions`. An
+article's summary is not repeated here: the page's meta description (and
+og:description) carries it, and Google's Article data does not use it;
+nor are `mainEntityOfPage`, which would only repeat `url`, and `isPartOf`
+(the home page's JSON-LD describes the WebSite once).
 """
 
 from __future__ import annotations
@@ -75,13 +79,11 @@ def article_data(article: Article, index: SiteIndex, config: SiteConfig, urls: U
         "@type": "NewsArticle",
         "headline": article.title,
         "url": address,
-        "mainEntityOfPage": address,
         "datePublished": _iso(article.date),
         "dateModified": _iso(article.updated or article.date),
         "inLanguage": config.language,
         "publisher": {"@type": "Organization", "name": article.source or config.author or config.title},
         "about": [refs.of(e) for e in entities if e.key not in inline_only],
-        "isPartOf": {"@type": "WebSite", "name": config.title, "url": urls.absolute("")},
     }
     if inline_only:
         data["mentions"] = [refs.of(e) for e in entities if e.key in inline_only]
@@ -89,8 +91,6 @@ def article_data(article: Article, index: SiteIndex, config: SiteConfig, urls: U
         data["author"] = {"@type": "Person", "name": article.byline}
     else:
         data["author"] = {"@type": "Organization", "name": article.source or config.author or config.title}
-    if article.summary:
-        data["description"] = article.summary
     if article.word_count:
         data["wordCount"] = article.word_count
     return data

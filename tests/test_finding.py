@@ -367,14 +367,15 @@ def test_pages_carry_canonical_open_graph_and_twitter_meta(built: SiteFixture, p
 def test_graph_json_has_documented_shape(built: SiteFixture) -> None:
     graph = json.loads(read(built, "data/graph.json"))
     assert graph["version"] == 2
+    assert graph["base_url"] == BASE_URL
     nodes = {node["id"]: node for node in graph["nodes"]}
     for node in graph["nodes"]:
-        assert set(node) >= {"id", "type", "kind", "name", "url", "date"}
-        assert node["url"].startswith(BASE_URL)
+        assert set(node) >= {"id", "type", "kind", "name", "date"}
+        page = built.output / node["id"] / "index.html"  # its address: base_url + id + "/"
+        assert page.is_file(), node
     assert nodes["articles/ministers"] == {
         "id": "articles/ministers", "type": "article", "kind": "articles",
-        "name": "Seoul, Tokyo bolster cooperation", "url": f"{BASE_URL}articles/ministers/",
-        "date": "2011-02-17"}
+        "name": "Seoul, Tokyo bolster cooperation", "date": "2011-02-17"}
     assert nodes["events/colonial-rule"]["date"] == "1910-08-29"
     assert nodes["actors/kim-sung-hwan"]["wikidata"] == "Q484511"
     for edge in graph["edges"]:
@@ -492,13 +493,19 @@ def test_entity_feeds_carry_the_latest_ten_articles(make_site) -> None:  # type:
     files = {f"content/articles/2011-03-{day:02d}-talks-{day}.md":
              f"---\ntitle: Talks {day}\ndate: 2011-03-{day:02d}\nsummary: Day {day}.\n"
              f"countries: [japan]\n---\nBody.\n" for day in range(1, 13)}
+    newest_file = "content/articles/2011-03-12-talks-12.md"
+    files[newest_file] = files[newest_file].replace("\ndate: 2011-03-12\n", "\ndate: 2011-03-12\n"
+                                                    "updated: 2011-03-20\n")
     site = make_site(files, name="many")
     site.build()
     japan = feedparser.parse((site.output / "countries/japan/feed.xml").read_bytes())
     assert not japan.bozo
     assert [e.title for e in japan.entries] == [f"Talks {day}" for day in range(12, 2, -1)]
-    assert japan.entries[0].link == "https://example.org/articles/talks-12/"
-    assert japan.entries[0].summary == "Day 12."
+    newest, other = japan.entries[0], japan.entries[1]
+    assert newest.link == "https://example.org/articles/talks-12/"
+    assert newest.summary == "Day 12."
+    assert (newest.published[:10], newest.updated[:10]) == ("2011-03-12", "2011-03-20")
+    assert "published" not in other and other.updated.startswith("2011-03-11")  # the same date, once
     assert len(feedparser.parse((site.output / "feed.xml").read_bytes()).entries) == 13  # feed_items: 20
 
 
