@@ -71,19 +71,34 @@ def triggers(pattern: object) -> tuple[str, ...] | None:
     return _TRIGGERS.get((type(pattern).__name__, regex))
 
 
+# `[text][id]` and `[text] [id]`: ReferenceInlineProcessor.handleMatch finds the ']'
+# closing the text (getText), then needs its RE_LINK right after it. Most text with a
+# '[' holds only inline links, where every such attempt fails.
+_REFERENCE_ID = r"\s?\[([^\]]*)\]"
+_CLOSE_THEN_ID = re.compile(r"\]\s?\[")
+
+
+def match_needs(pattern: object) -> re.Pattern[str] | None:
+    """A regex that must be found in a text for `pattern` to match in it, beyond its triggers."""
+    if (type(pattern).__name__ == "ReferenceInlineProcessor" and triggers(pattern) is not None
+            and getattr(getattr(pattern, "RE_LINK", None), "pattern", None) == _REFERENCE_ID):
+        return _CLOSE_THEN_ID
+    return None
+
+
 class FilteredInlineProcessor(InlineProcessor):
     """InlineProcessor whose pattern loop skips patterns that cannot match the text."""
 
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(md)
         self._registered: list[object] = []
-        self._patterns: list[tuple[object, tuple[str, ...] | None]] = []
+        self._patterns: list[tuple[object, tuple[str, ...] | None, re.Pattern[str] | None]] = []
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         registered = list(self.inlinePatterns)  # sorted by priority, as the stock loop indexes them
         if registered != self._registered:  # objects compare by identity
             self._registered = registered
-            self._patterns = [(pattern, triggers(pattern)) for pattern in registered]
+            self._patterns = [(pattern, triggers(pattern), match_needs(pattern)) for pattern in registered]
         return super().run(tree, ancestors)
 
     # Overrides the stock name-mangled InlineProcessor.__handleInline; its callers
@@ -96,13 +111,17 @@ class FilteredInlineProcessor(InlineProcessor):
             count = len(patterns)
             start_index = 0
             while patternIndex < count:
-                pattern, needed = patterns[patternIndex]
+                pattern, needed, needed_match = patterns[patternIndex]
                 if needed is not None:
                     for trigger in needed:
                         if trigger in data:
                             break
                     else:  # the stock search would fail: next pattern, from the start
                         patternIndex += 1
+                        start_index = 0
+                        continue
+                    if needed_match is not None and needed_match.search(data) is None:
+                        patternIndex += 1  # every match it found would be rejected: the same
                         start_index = 0
                         continue
                 data, matched, start_index = apply_pattern(pattern, data, patternIndex, start_index)
