@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 
 from builder import archive, exports, feeds, search, structured, timeline
 from builder.config import SiteConfig
 from builder.index import SiteIndex
 from builder.records import Article, Entity
-from builder.render import Page, RawFile
+from builder.render import Deferred, Page, RawFile
 from builder.urls import UrlMap, entity_path, feed_path, search_path
 
 
@@ -43,9 +44,12 @@ def annotate(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> lis
         entity = page.context.get("entity")
         extra: dict[str, object] = {}
         if isinstance(article, Article):
-            extra["structured_data"] = structured.article_data(article, index, config, urls, references)
+            # article_data reads the article, its entities and the config (in every signature already)
+            extra["structured_data"] = Deferred(
+                partial(structured.article_data, article, index, config, urls, references),
+                (article, index.entities_of.get(article.slug, ())))
         elif isinstance(entity, Entity):
-            extra["structured_data"] = structured.entity_data(entity, urls)
+            extra["structured_data"] = Deferred(partial(structured.entity_data, entity, urls), (entity,))
             extra["feed_path"] = feed_path(entity_path(entity.kind, entity.slug))
             extra["timeline_place"] = places.get(entity.key)
         elif page.path == "":

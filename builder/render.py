@@ -10,7 +10,7 @@ file by file.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -48,6 +48,35 @@ class RawFile:
 
     path: str
     data: bytes
+
+
+class Deferred:
+    """A page variable made when its template writes it with `tojson`, in the process rendering it.
+
+    For data as long as a page's JSON-LD that is a pure function of records
+    already among the page's variables: made for every page of every build
+    it cost more than rendering the pages an edit changes. In a page's
+    signature it stands in by those records (`inputs`) alone.
+    """
+
+    __slots__ = ("inputs", "make")
+
+    def __init__(self, make: Callable[[], Any], inputs: tuple[Any, ...]) -> None:
+        self.make = make
+        self.inputs = inputs
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_signature_only, self.inputs)
+
+
+def _signature_only(*inputs: Any) -> None:
+    raise TypeError("a Deferred value is pickled for page signatures only")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Deferred):
+        return value.make()
+    raise TypeError(f"{type(value).__name__} cannot be written as JSON")
 
 
 @dataclass(frozen=True)
@@ -185,7 +214,7 @@ class Renderer:
         self.environment.filters.update(date=_human_date, isodate=_iso_date)
         # tojson (the JSON-LD) compact and in UTF-8; it still writes <, >, & and ' as \u escapes.
         self.environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False,
-                                                          "separators": (",", ":")}
+                                                          "separators": (",", ":"), "default": _json_default}
 
     def render(self, page: Page | RawFile) -> bytes:
         if isinstance(page, RawFile):

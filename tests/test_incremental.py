@@ -8,6 +8,7 @@ with a clean build of a fresh copy of the same sources.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -176,6 +177,23 @@ def test_rebuild_with_nothing_changed_writes_nothing_and_repeats_warnings(make_s
     again = site.build()
     assert "nobody-yet" in first.stderr and again.stderr == first.stderr
     assert " 0 written" in again.stdout
+
+
+def test_renaming_an_entity_updates_the_structured_data_of_its_articles(make_site):
+    """JSON-LD is made at render time; a page's signature must still follow the names in it."""
+    site: SiteFixture = make_site()
+    site.build()
+
+    def about_names() -> list[str]:
+        script = site.page("articles/talks/").find("script", type="application/ld+json")
+        return sorted(item["name"] for item in json.loads(script.string)["about"])
+
+    assert "Kim Sung-hwan" in about_names()
+    actor = site.root / "content/actors/kim-sung-hwan.md"
+    actor.write_text(actor.read_text(encoding="utf-8").replace("Kim Sung-hwan", "Kim S. <Hwan>"),
+                     encoding="utf-8")
+    site.build()
+    assert "Kim S. <Hwan>" in about_names() and "Kim Sung-hwan" not in about_names()
 
 
 def test_corrupt_or_foreign_cache_is_ignored(make_site, tmp_path):
