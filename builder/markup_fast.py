@@ -143,7 +143,8 @@ _BLOCK_TRIGGERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("HRProcessor",
      r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))"
      r"(?P=atomicgroup)[ ]*$"):
-        ("-", "_", "*"),
+        # Three runs of one character, 0-2 spaces apart: the first two are next to each other.
+        ("--", "- -", "-  -", "__", "_ _", "_  _", "**", "* *", "*  *"),
     ("BlockQuoteProcessor", r"(^|\n)[ ]{0,3}>[ ]?(.*)"): (">",),
     # These test True, then run a search and put the block back unchanged when it fails.
     ("FootnoteBlockProcessor", r"^[ ]{0,3}\[\^([^\]]*)\]:[ ]*(.*)$"): ("]:",),

@@ -38,7 +38,7 @@ def stock_html(raw_html: bool, source: str) -> str:
     return md.convert(source)
 
 
-INLINE = st.sampled_from([
+INLINE_SAMPLES = [
     "word", "two words", "*em*", "**strong**", "***both***", "_u_", "__uu__", "*a **b** c*", "**a *b***",
     "snake_case_name", "2 * 3 * 4", "* ", "_", "**", "***", "`code`", "``co`de``", "`*not em*`", "\\`",
     "\\*", "\\_", "\\[", "\\\\", "\\", "[Kim](actor:kim-sung-hwan)", "[Japan](country:japan 'Title')",
@@ -52,23 +52,28 @@ INLINE = st.sampled_from([
     "<script>alert(1)</script>", "<!-- c -->", "<br/>", "<?pi?>", "[", "]", "(", ")", "<", ">", "|", "#",
     "-", "=", "!", "[a [nested] link](https://example.org/)", "[*em link*](event:cheonan-sinking)",
     "\u201cquoted\u201d", "caf\u00e9", "\U0001F600",
-])
+]
+BLOCK_SAMPLES = [
+    "Setext\n======", "Setext\n------", "---", "***", "_ _ _", "-  -  -", "* * *", "__  __  __",
+    "text\n- - -\nmore", "**bold** -- not a rule", "*em*  *em*", "```\ncode *x* [y](z)\n```",
+    "~~~python\nprint('<b>')\n~~~", "| a | b |\n|---|:-:|\n| *1* | [2](actor:kim-sung-hwan) |",
+    "a | b\n--|--\n1 | 2", "[r1]: https://example.org/ \"Title\"", "[r1]: actor:kim-sung-hwan",
+    "[r1]: javascript:alert(1)", "[^1]: a footnote with *em*", "[^n]:\n    indented footnote",
+    "<div>raw *block*</div>", "<script>\nalert(1)\n</script>", "- a\n- b\n\n    continued",
+    "1. one\n2. two\n    - nested", "> quote\ncontinued", "line one  \nline two",
+    "text\n   \nmore", "  \n \n", "\tcode\twith tabs", "a\tb", "a\r\nb\rc", "````\nfour\n````",
+    "```{.python #id}\nx = '<'\n```", "``` unclosed", "~~~\n```\n~~~", "a\x02b\x03c",
+]
+# Definitions for the references, footnotes and links above, ahead of each sample.
+DEFINITIONS = "[r1]: https://example.org/ \"Title\"\n\n[^1]: note\n\n[^n]: other\n\n"
+INLINE = st.sampled_from(INLINE_SAMPLES)
 BLOCK_START = st.sampled_from([
     "", "", "", "# ", "### ", "- ", "* ", "+ ", "1. ", "2) ", "> ", "> > ", "    ", "\t", "  ", "[r1]: ",
     "[^1]: ", "[^n]: ", "| ",
 ])
 BLOCK = st.one_of(
     st.tuples(BLOCK_START, st.lists(INLINE, max_size=6)).map(lambda t: t[0] + " ".join(t[1])),
-    st.sampled_from([
-        "Setext\n======", "Setext\n------", "---", "***", "_ _ _", "```\ncode *x* [y](z)\n```",
-        "~~~python\nprint('<b>')\n~~~", "| a | b |\n|---|:-:|\n| *1* | [2](actor:kim-sung-hwan) |",
-        "a | b\n--|--\n1 | 2", "[r1]: https://example.org/ \"Title\"", "[r1]: actor:kim-sung-hwan",
-        "[r1]: javascript:alert(1)", "[^1]: a footnote with *em*", "[^n]:\n    indented footnote",
-        "<div>raw *block*</div>", "<script>\nalert(1)\n</script>", "- a\n- b\n\n    continued",
-        "1. one\n2. two\n    - nested", "> quote\ncontinued", "line one  \nline two",
-        "text\n   \nmore", "  \n \n", "\tcode\twith tabs", "a\tb", "a\r\nb\rc", "````\nfour\n````",
-        "```{.python #id}\nx = '<'\n```", "``` unclosed", "~~~\n```\n~~~", "a\x02b\x03c",
-    ]),
+    st.sampled_from(BLOCK_SAMPLES),
     # Anything built from the characters the patterns and their triggers care about.
     st.text(alphabet="ab *_`\\[]()!<>&#;|-=:^\n@/.'\"\t", max_size=60),
 )
@@ -98,6 +103,13 @@ def test_the_fast_path_is_installed_and_covers_every_pattern():
 @given(source=SOURCES, raw_html=st.booleans())
 def test_fast_html_equals_stock_html(source, raw_html):
     assert FAST[raw_html].convert(source) == stock_html(raw_html, source)
+
+
+@pytest.mark.parametrize("sample", INLINE_SAMPLES + BLOCK_SAMPLES)
+def test_fast_html_equals_stock_html_for_each_fragment(sample):
+    for raw_html in (False, True):
+        for source in (sample, DEFINITIONS + sample, f"- {sample}\n\n> {sample}"):
+            assert FAST[raw_html].convert(source) == stock_html(raw_html, source)
 
 
 @pytest.mark.parametrize("raw_html", [False, True])
