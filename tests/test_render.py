@@ -1,4 +1,4 @@
-"""The renderer's own output escaping writes exactly what markupsafe.escape() would."""
+"""The renderer's shortcuts keep Jinja's meaning: escaping as markupsafe does, url() errors located."""
 
 from __future__ import annotations
 
@@ -27,3 +27,13 @@ def test_other_values_escape_as_markupsafe_does() -> None:
     for value in values:
         escaped = _escape_output(value)
         assert type(escaped) is str and escaped == str(markupsafe.escape(value)), value
+
+
+def test_a_wrong_url_argument_names_the_template_and_line(make_site) -> None:
+    site = make_site()
+    site.write("templates/article.html", '{% extends "base.html" %}\n{% block content %}\n'
+                                         "{% for n in [1] %}\n<a href=\"{{ url(n) }}\">x</a>\n{% endfor %}\n"
+                                         "{% endblock %}\n")
+    result = site.run("build")
+    assert result.exit_code == 1
+    assert "templates/article.html:4: TypeError: url() takes a path, an article" in result.stderr
