@@ -22,11 +22,13 @@ from builder.pages import all_pages
 from builder.parallel import (
     Background,
     ReadJob,
+    Rendered,
     RenderJob,
     default_jobs,
     map_chunks,
     read_chunk,
     render_chunk,
+    stage_raw_files,
 )
 from builder.reader import ReadOptions, ReadResult, SourceFile, collect, find_sources
 from builder.records import Article
@@ -104,17 +106,13 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback) ->
     environment = digest(cache.key, files_fingerprint(template_dirs(config)))
     job = RenderJob(config, [*all_pages(index, config), *_static_pages(config)], [], environment,
                     record_digests)
-    # The exports and the search index are computed beside the page rendering.
-    with Background(_data_files, (index, config), jobs, len(job.pages)) as data:
-        if output_dir is None:
-            render_pages(job, jobs, progress)
-            data.result()
-            return BuildResult(config, None, 0, 0, tuple(report.warnings), content.left_out,
-                               clock.seconds(), index)
-        manifest = Manifest(inputs=inputs, valid_until=_valid_until(results, options),
-                            warnings=tuple(report.warnings), left_out=content.left_out)
-        written, unchanged = render_and_write(job, data, output_dir, previous, manifest, cache, jobs,
-                                              progress)
+    if output_dir is None:
+        render_pages(job, jobs, progress)
+        return BuildResult(config, None, 0, 0, tuple(report.warnings), content.left_out, clock.seconds(),
+                           index)
+    manifest = Manifest(inputs=inputs, valid_until=_valid_until(results, options),
+                        warnings=tuple(report.warnings), left_out=content.left_out)
+    written, unchanged = render_and_write(job, index, output_dir, previous, manifest, cache, jobs, progress)
     cache.save_manifest(output_dir, manifest)
     return BuildResult(config, output_dir, written, unchanged, tuple(report.warnings),
                        content.left_out, clock.seconds(), index)
@@ -151,20 +149,27 @@ def read_sources(
 
 
 def render_and_write(
-    job: RenderJob, data: Background, output_dir: Path, previous: Manifest, manifest: Manifest,
+    job: RenderJob, index: SiteIndex, output_dir: Path, previous: Manifest, manifest: Manifest,
     cache: SiteCache, jobs: int, progress: ProgressCallback,
 ) -> tuple[int, int]:
-    """Render the pages whose inputs changed; stage changed files; commit them all at once."""
+    """Render the pages whose inputs changed; stage changed files; commit them all at once.
+
+    The exports and the search index are made and staged by a process of
+    their own while the workers render pages (see parallel.Background).
+    """
     cache.forget_manifest(output_dir)  # until this build commits, the folder is not as it says
     try:
         with OutputWriter(output_dir, previous.files if previous.inputs else None) as writer:
             job.files = [writer.claim(page.path) for page in job.pages]
             job.previous, job.writer = previous.files, writer
-            _stage(job, range(len(job.pages)), writer, manifest, jobs, progress)
-            first = len(job.pages)
-            job.pages = [*job.pages, *data.result()]
-            job.files = [*job.files, *(writer.claim(page.path) for page in job.pages[first:])]
-            _stage(job, range(first, len(job.pages)), writer, manifest, 1, progress)  # bytes: only compared
+            with Background(_stage_data_files, (job, index), jobs, len(job.pages)) as data_files:
+                for chunk in map_chunks(render_chunk, range(len(job.pages)), job, jobs, 100,
+                                        lambda done: progress("render", done, len(job.pages))):
+                    for rendered in chunk:
+                        _note(rendered, writer, manifest)
+                for site_path, rendered in data_files.result():
+                    writer.claim(site_path)
+                    _note(rendered, writer, manifest)
             writer.commit()
     except BaseException:
         if previous.inputs:
@@ -173,22 +178,18 @@ def render_and_write(
     return writer.written, writer.unchanged
 
 
-def _stage(job: RenderJob, numbers: range, writer: OutputWriter, manifest: Manifest, jobs: int,
-           progress: ProgressCallback) -> None:
-    """Render and stage the pages at these positions (in workers when it pays)."""
-    for chunk in map_chunks(render_chunk, numbers, job, jobs, 100,
-                            lambda done: progress("render", numbers.start + done, len(job.pages))):
-        for rendered in chunk:
-            if rendered.staged is None:
-                writer.unchanged += 1
-            else:
-                writer.accept(rendered.staged)
-            if rendered.entry is not None:
-                manifest.files[rendered.relative] = rendered.entry
+def _note(rendered: Rendered, writer: OutputWriter, manifest: Manifest) -> None:
+    if rendered.staged is None:
+        writer.unchanged += 1
+    else:
+        writer.accept(rendered.staged)
+    if rendered.entry is not None:
+        manifest.files[rendered.relative] = rendered.entry
 
 
-def _data_files(state: tuple[SiteIndex, SiteConfig]) -> list[RawFile]:
-    return data_files(*state)
+def _stage_data_files(state: tuple[RenderJob, SiteIndex]) -> list[tuple[str, Rendered]]:
+    job, index = state
+    return stage_raw_files(job, data_files(index, job.config))
 
 
 def render_pages(job: RenderJob, jobs: int, progress: ProgressCallback) -> None:

@@ -65,11 +65,11 @@ def feed_pages(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> I
     yield exports.robots_page()
 
 
-def data_files(index: SiteIndex, config: SiteConfig) -> list[RawFile]:
-    """The exports and the search index: bytes computed from the whole index.
+def data_files(index: SiteIndex, config: SiteConfig) -> Iterator[RawFile]:
+    """The exports and the search index: bytes computed from the whole index, one file at a time.
 
-    The build computes them in a process of its own while the pages render,
-    so what comes back is plain bytes, never records (a record copied into
-    another process is no longer the one whose source hash signs a page).
+    The build makes and stages them in a process of its own while the pages
+    render; only notes of what was staged go back, never the bytes.
     """
-    return [*exports.export_files(index, config), *search.search_files(index, config)]
+    yield from exports.export_files(index, config)
+    yield from search.search_files(index, config)

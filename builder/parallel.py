@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.reduction import ForkingPickler
 from pathlib import PurePosixPath
@@ -31,7 +31,8 @@ from builder.errors import BuilderError, Problem
 from builder.markup import MarkdownRenderer
 from builder.output import OutputWriter, StagedFile, stage_file
 from builder.reader import ReadResult, SourceFile, read_source
-from builder.render import Page, Renderer
+from builder.render import Page, RawFile, Renderer
+from builder.urls import output_file
 
 ForkingPickler.register(MappingProxyType, reduce_mapping_proxy)
 
@@ -228,36 +229,49 @@ def render_chunk(job: RenderJob, numbers: Sequence[int]) -> list[Rendered]:
     if job.renderer is None:
         job.renderer = Renderer(job.config)
         job.pickler = SignaturePickler(job.record_digests)
-    assert job.pickler is not None
-    results = []
-    for number in numbers:
-        page = job.pages[number]
-        relative = job.files[number].as_posix()
-        if job.writer is None:
-            job.renderer.render(page)
-            continue
-        if isinstance(page, Page):
-            signature = job.pickler.page_signature(job.environment, page.path, page.template, page.context)
-        else:
-            signature = digest(b"raw", page.data)
-        target = job.writer.output_dir.joinpath(*job.files[number].parts)
-        old = job.previous.get(relative)
-        if old is not None and signature is not None and old.signature == signature \
-                and file_unchanged(target, old):
-            results.append(Rendered(relative, old, None))
-            continue
+    if job.writer is None:  # check: render, throw the bytes away
+        for number in numbers:
+            job.renderer.render(job.pages[number])
+        return []
+    return [render_and_stage(job, job.pages[number], job.files[number]) for number in numbers]
+
+
+def stage_raw_files(job: RenderJob, files: Iterable[RawFile]) -> list[tuple[str, Rendered]]:
+    """Stage files made in Python as they come, each let go once staged: (site path, what happened).
+
+    Only these small notes go back to the main process, never the bytes
+    (the data exports alone are hundreds of megabytes at 100,000 articles).
+    """
+    return [(raw.path, render_and_stage(job, raw, output_file(raw.path))) for raw in files]
+
+
+def render_and_stage(job: RenderJob, page: Page | RawFile, file: PurePosixPath) -> Rendered:
+    """Render a page unless its signature and file are unchanged; stage it unless its bytes are."""
+    assert job.writer is not None
+    relative = file.as_posix()
+    if isinstance(page, RawFile):
+        signature: bytes | None = digest(b"raw", page.data)
+    else:
+        assert job.pickler is not None
+        signature = job.pickler.page_signature(job.environment, page.path, page.template, page.context)
+    target = job.writer.output_dir.joinpath(*file.parts)
+    old = job.previous.get(relative)
+    if old is not None and signature is not None and old.signature == signature \
+            and file_unchanged(target, old):
+        return Rendered(relative, old, None)
+    if isinstance(page, RawFile):
+        data = page.data
+    else:
+        assert job.renderer is not None
         data = job.renderer.render(page)
-        data_digest = digest(data)
-        if old is not None and old.digest == data_digest and file_unchanged(target, old):
-            results.append(Rendered(relative, OutputEntry(signature, old.size, old.mtime_ns, old.inode,
-                                                          data_digest), None))
-            continue
-        if old is None and job.writer.is_unchanged(job.files[number], data):
-            stat = target.stat()
-            entry = OutputEntry(signature, stat.st_size, stat.st_mtime_ns, stat.st_ino, data_digest)
-            results.append(Rendered(relative, entry, None))
-            continue
-        staged = stage_file(job.writer.staging_dir, job.files[number], data)
-        entry = OutputEntry(signature, staged.size, staged.mtime_ns, staged.inode, data_digest)
-        results.append(Rendered(relative, entry, staged))
-    return results
+    data_digest = digest(data)
+    if old is not None and old.digest == data_digest and file_unchanged(target, old):
+        entry = OutputEntry(signature, old.size, old.mtime_ns, old.inode, data_digest)
+        return Rendered(relative, entry, None)
+    if old is None and job.writer.is_unchanged(file, data):
+        stat = target.stat()
+        return Rendered(relative, OutputEntry(signature, stat.st_size, stat.st_mtime_ns, stat.st_ino,
+                                              data_digest), None)
+    staged = stage_file(job.writer.staging_dir, file, data)
+    return Rendered(relative, OutputEntry(signature, staged.size, staged.mtime_ns, staged.inode, data_digest),
+                    staged)
