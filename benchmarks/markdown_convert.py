@@ -8,9 +8,9 @@ Usage::
 
 Reads site.yaml and every content file once, then times (process CPU,
 user + system) `MarkdownRenderer.convert` over all bodies, as the reader
-calls it. `--stock` uses the renderer without the inline-pattern filter, so
-one run of each gives before/after figures and `--digest` shows the HTML is
-byte-identical.
+calls it. `--stock` uses the renderer without builder/markup_fast.py (stock
+Python-Markdown), so one run of each gives before/after figures and
+`--digest` shows the HTML is byte-identical.
 """
 
 from __future__ import annotations
