@@ -35,7 +35,7 @@ from markdown.treeprocessors import InlineProcessor
 
 # (pattern class name, regex) -> substrings, at least one of which every match contains.
 _TRIGGERS: dict[tuple[str, str], tuple[str, ...]] = {
-    # Markdown 3.5 and 3.11: a code span, or backslashes before one.
+    # Markdown 3.5 to 3.11: a code span, or backslashes before one.
     ("BacktickInlineProcessor", r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)(`+)(.+?)(?<!`)\2(?!`))"): ("`",),
     ("BacktickInlineProcessor", r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)"): ("`",),
     ("EscapeInlineProcessor", r"\\(.)"): ("\\",),
@@ -51,6 +51,9 @@ _TRIGGERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("AutomailInlineProcessor", r"<([^<> !]+@[^@<> ]+)>"): ("<",),
     ("SubstituteTagInlineProcessor", r"  \n"): ("  \n",),
     ("HtmlInlineProcessor", r"(<(\/?[a-zA-Z][^<>@ ]*( [^<>]*)?|!--(?:(?!<!--|-->).)*--)>)"): ("<",),
+    ("HtmlInlineProcessor",  # 3.8 to 3.10
+     r"(<(\/?[a-zA-Z][^<>@ ]*( [^<>]*)?|!--(?:(?!<!--|-->).)*--|[?](?:(?!<[?]|[?]>).)*[?]"
+     r"|!\[CDATA\[(?:(?!<!\[CDATA\[|\]\]>).)*\]\])>)"): ("<",),
     ("HtmlInlineProcessor",
      r'''(<(\/?+[a-zA-Z][^\s"'<>@]*+(?:\s+[^\s"'=<>]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s"'=<>]++))?+)*+'''
      r"\s*+/?|!--(?:(?!<!--|-->).)*--|[?](?:(?!<[?]|[?]>).)*[?]|!\[CDATA\[(?:(?!<!\[CDATA\[|\]\]>).)*\]\])>)"):
