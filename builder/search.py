@@ -32,6 +32,7 @@ accents dropped, split on anything that is not a letter or digit.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterator, Set
 from itertools import repeat
@@ -55,24 +56,29 @@ BODY, SUMMARY, TITLE, TAG = 1, 2, 4, 8
 FIELD_WEIGHTS = ((TITLE, 6), (TAG, 3), (SUMMARY, 2), (BODY, 1))
 
 
+def _int_array() -> array[int]:
+    return array("i")
+
+
 class _Postings:
     """term -> ascending document ids; field bits other than 'body only' kept aside."""
 
     def __init__(self) -> None:
-        self.ids: dict[str, list[int]] = defaultdict(list)
-        self.bits: dict[str, list[int]] = defaultdict(list)  # flat [id, bits, id, bits, ...]
+        # Arrays of C ints, not lists of Python ones: 25 million postings at 100,000 articles.
+        self.ids: dict[str, array[int]] = defaultdict(_int_array)
+        self.bits: dict[str, array[int]] = defaultdict(_int_array)  # flat [id, bits, id, bits, ...]
 
     def add(self, doc_id: int, body: Set[str], title: Set[str] = frozenset(),
             summary: Set[str] = frozenset(), tags: Set[str] = frozenset()) -> None:
         """One document's words. Set operations and C-level maps only: this runs 10,000s of times."""
         special = title | summary | tags
         # Append doc_id to every term's list, in C.
-        deque(map(list.append, map(self.ids.__getitem__, body | special), repeat(doc_id)), maxlen=0)
+        deque(map(array.append, map(self.ids.__getitem__, body | special), repeat(doc_id)), maxlen=0)
         if not special:
             return
         for bits, region in _regions(body, title, summary, tags):
             if region:
-                deque(map(list.extend, map(self.bits.__getitem__, region), repeat((doc_id, bits))), maxlen=0)
+                deque(map(array.extend, map(self.bits.__getitem__, region), repeat((doc_id, bits))), maxlen=0)
 
 
 def _regions(
@@ -127,7 +133,9 @@ def search_files(index: SiteIndex, config: SiteConfig) -> Iterator[RawFile]:
     for prefix, terms in _shards(postings.ids):
         name = _file_name(prefix)
         shard_files[prefix] = name
-        body = {term: [_gaps(postings.ids[term]), postings.bits.get(term, [])] for term in terms}
+        bits = postings.bits
+        body = {term: [_gaps(postings.ids[term]), bits[term].tolist() if term in bits else []]
+                for term in terms}
         yield RawFile(f"{base}terms/{name}.json", json_bytes(body, sort_keys=True))
     for number in range(0, max(1, math.ceil(len(docs) / CHUNK_SIZE))):
         yield RawFile(f"{base}docs/{number}.json",
@@ -151,7 +159,7 @@ def _snippet(text: str) -> str:
     return text[:SNIPPET].rsplit(" ", 1)[0] + "…"
 
 
-def _gaps(ids: list[int]) -> list[int]:
+def _gaps(ids: array[int]) -> list[int]:
     return [ids[0], *map(sub, ids[1:], ids)]
 
 
