@@ -61,19 +61,13 @@ class UrlMap:
         parts = urlsplit(config.base_url)
         self.base_path = config.base_path
         self.origin = f"{parts.scheme}://{parts.netloc}"
-        self._hrefs: dict[str, str] = {}  # a site's few thousand paths are linked over and over
 
     def href(self, site_path: str) -> str:
         """The root-relative link to a site path, under the base path."""
-        try:
-            return self._hrefs[site_path]
-        except KeyError:
-            path = site_path.lstrip("/")
-            if not _NEEDS_QUOTING.search(path):  # slugs are made of safe characters: skip quote()
-                link = self._hrefs[site_path] = self.base_path + path
-            else:
-                link = self._hrefs[site_path] = self.base_path + quote(path, safe="/#?=&%.-_~")
-            return link
+        path = site_path.lstrip("/")
+        if not _NEEDS_QUOTING.search(path):  # slugs are made of safe characters: skip quote()
+            return self.base_path + path
+        return self.base_path + quote(path, safe="/#?=&%.-_~")
 
     def absolute(self, site_path: str) -> str:
         return self.origin + self.href(site_path)
