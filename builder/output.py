@@ -30,6 +30,7 @@ from builder.errors import OutputError, Problem
 from builder.urls import UnsafePathError, output_file
 
 TEMP_SUFFIX = ".builder-tmp"
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
 def staging_prefix(output_dir: Path) -> str:
@@ -188,9 +189,18 @@ class StagedFile:
 def stage_file(staging_dir: Path, relative: PurePosixPath, data: bytes) -> StagedFile:
     """Write `data` into the staging folder; safe in several processes at once."""
     path = staging_dir.joinpath(*relative.parts)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    stat = path.stat()
+    try:  # os-level calls: open, write, fstat, close (Path.write_bytes and .stat make twice as many)
+        descriptor = os.open(path, _WRITE_FLAGS, 0o644)
+    except FileNotFoundError:  # its folder does not exist yet (most pages have a folder of their own)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, _WRITE_FLAGS, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+        stat = os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
     return StagedFile(path, relative, stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
