@@ -116,7 +116,7 @@ class Background:
     """task(state), computed in a forked process while the caller goes on; `result()` waits for it.
 
     For work the main process would otherwise do alone while workers render
-    (the search index, exports, feeds): with a spare core it costs no wall
+    (the search index and the exports): with a spare core it costs no wall
     time. A bare process and a pipe, not a Pool: a Pool's helper threads
     would stop the render workers from being forked. Where forking does not
     pay or is unsafe, `result()` computes it in this process. Leaving the

@@ -23,13 +23,9 @@ _COMBINING = re.compile("[\u0300-\u036f]")
 _TOKEN = re.compile(r"[^\W_]+")
 
 
-def fold(text: str) -> str:
-    """Lower case, compatibility-decomposed, accents dropped (as search.js does)."""
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
-
-
 def terms_of(text: str) -> set[str]:
-    """The distinct indexable words of a text.
+    """The distinct indexable words of a text, folded as search.js folds a query: lower case,
+    compatibility-decomposed, combining accents dropped.
 
     Splitting on spaces and de-duplicating first means the slower Unicode
     steps see each distinct word once rather than every word of a long body.
