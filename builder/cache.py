@@ -200,7 +200,7 @@ class SiteCache:
         self._snapshot = 0.0
 
     # Source digests ------------------------------------------------------------------
-    def source_digests(self, paths: Mapping[str, Path]) -> dict[str, bytes]:
+    def source_digests(self, paths: Mapping[str, str | Path]) -> dict[str, bytes]:
         """relative path -> content hash, hashing only files that may have changed."""
         previous = self._load_sources()
         snapshot = time.time()
@@ -208,13 +208,14 @@ class SiteCache:
         current: dict[str, SourceStat] = {}
         for relative, path in paths.items():
             try:
-                stat = path.stat()
+                stat = os.stat(path)
                 old = previous.get(relative)
                 if (old is not None and old.size == stat.st_size and old.mtime_ns == stat.st_mtime_ns
                         and old.inode == stat.st_ino and stat.st_mtime_ns < trusted_before):
                     current[relative] = old
                     continue
-                content = digest(path.read_bytes())
+                with open(path, "rb") as file:
+                    content = digest(file.read())
             except OSError:
                 continue  # the reader reports the file it cannot read
             current[relative] = SourceStat(stat.st_size, stat.st_mtime_ns, stat.st_ino, content)

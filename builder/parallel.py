@@ -189,7 +189,7 @@ def read_chunk(job: ReadJob, numbers: Sequence[int]) -> list[tuple[int, RecordEn
     for number in numbers:
         source = job.sources[number]
         try:
-            raw = source.path.read_bytes()
+            raw = source.read_bytes()
         except OSError as exc:
             problem = Problem(source.relative, 1, f"cannot read: {exc.strerror}")
             results.append((number, RecordEntry(source.kind, b"", ReadResult(None, (problem,)))))

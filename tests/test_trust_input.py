@@ -165,7 +165,7 @@ def test_the_markdown_renderer_recovers_after_a_nesting_error():
     config = SiteConfig(Path("."))
     renderer = MarkdownRenderer(config)
     deep = "---\ntitle: T\ndate: 2011-03-01\n---\n" + "".join("    " * n + "- i\n" for n in range(300))
-    source = SourceFile("articles", Path(BAD), BAD)
+    source = SourceFile("articles", BAD, BAD)
     assert read_source(source, deep.encode(), config, renderer).record is None
     fine = "---\ntitle: T\ndate: 2011-03-01\n---\n- one\n- [Kim](actor:kim-sung-hwan)\n"
     record = read_source(source, fine.encode(), config, renderer).record

@@ -65,7 +65,7 @@ def test_reader_returns_a_record_or_located_problems(front, body, closing, encod
     text = f"---\n{front}\n{closing}{body}\n"
     raw = encoded(text, encoding)
     name = "2011-02-17-x.md" if kind == "articles" else "x.md"
-    source = SourceFile(kind, Path("content", kind, name), f"content/{kind}/{name}")
+    source = SourceFile(kind, f"content/{kind}/{name}", f"content/{kind}/{name}")
     result = read_source(source, raw, CONFIG, RENDERER)
     errors = [p for p in result.problems if p.severity == "error"]
     assert (result.record is None) == bool(errors)
