@@ -125,18 +125,22 @@ def build_index(resolved: ResolvedContent, config: SiteConfig, memo: Memo = _no_
     inline_only: dict[str, frozenset[EntityKey]] = {}
     quotes_by: dict[EntityKey, list[tuple[Quote, Article]]] = defaultdict(list)
     by_year: dict[int, list[Article]] = defaultdict(list)
+    no_keys: frozenset[EntityKey] = frozenset()
     for article in articles:  # keys made inline: a property call per reference costs a tenth of this
+        referenced = [(ref.kind, ref.slug) for ref in article.references]
         quoted = [(QUOTE_KIND, quote.by) for quote in article.quotes]
-        keys = list(dict.fromkeys([(ref.kind, ref.slug) for ref in article.references] + quoted))
+        keys = list(dict.fromkeys(referenced + quoted if quoted else referenced))
         for key in keys:
             articles_of[key].append(article)
         entities_of[article.slug] = tuple([entities[key] for key in keys])
-        inline = [(ref.kind, ref.slug) for ref in article.references if ref.origin != "front matter"]
-        inline_only[article.slug] = frozenset(inline).difference(
-            [(ref.kind, ref.slug) for ref in article.references if ref.origin == "front matter"], quoted)
+        front = [ref.origin == "front matter" for ref in article.references]
+        inline_only[article.slug] = frozenset(
+            key for key, is_front in zip(referenced, front, strict=True) if not is_front).difference(
+            [key for key, is_front in zip(referenced, front, strict=True) if is_front], quoted
+        ) if not all(front) else no_keys
         for quote in article.quotes:
             quotes_by[(QUOTE_KIND, quote.by)].append((quote, article))
-        by_year[article.year].append(article)
+        by_year[article.date.year].append(article)
 
     return SiteIndex(
         articles=articles,
