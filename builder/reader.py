@@ -21,7 +21,7 @@ from builder.config import WEB_SCHEMES, SiteConfig
 from builder.errors import Problem, Report, did_you_mean
 from builder.fields import FieldReader
 from builder.markup import MarkdownRenderer, find_links, first_paragraph_text, shorten
-from builder.records import Article, Entity, Reference, pack_html
+from builder.records import Article, Entity, Reference, pack_html, pickled_through_init
 from builder.urls import is_valid_slug, slug_from_filename, slugify
 from builder.words import body_terms, search_words
 from builder.yaml12 import CONTROL_CHARACTERS, YamlProblem, describe_character, load_mapping
@@ -59,14 +59,11 @@ class Content:
     unreadable: frozenset[tuple[str, str]] = frozenset()  # entities whose file has errors
 
 
+@pickled_through_init
 @dataclass(frozen=True)
 class ReadResult:
     record: Article | Entity | None
     problems: tuple[Problem, ...]
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Unpickle through __init__: half the cost of the default, for every file on every build."""
-        return (ReadResult, (self.record, self.problems))
 
 
 @dataclass(frozen=True)
