@@ -7,15 +7,25 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from builder.cache import Manifest, RecordEntry, SiteCache, digest, file_unchanged, files_fingerprint
+from builder.cache import (
+    Manifest,
+    OutputEntry,
+    RecordEntry,
+    SiteCache,
+    digest,
+    file_unchanged,
+    files_fingerprint,
+)
 from builder.config import CONFIG_FILE, SiteConfig, load_config
+from builder.delta import Delta, changed_display, find_delta, pages_to_sign
 from builder.discovery import data_files
 from builder.errors import OutputError, Problem, Report
+from builder.exports import DISPLAY_READS, export_paths
 from builder.index import SiteIndex, build_index, resolve_references
 from builder.output import OutputWriter, static_files
 from builder.pages import all_pages
@@ -91,37 +101,55 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback) ->
     sources = find_sources(config, report)
     digests = cache.source_digests({source.relative: source.path for source in sources})
     output_dir = _output_dir(config, options) if options.write else None
-    inputs = _input_signature(config, options, cache, sources, digests, report)
+    frame = _frame_signature(config, options, cache, report)
+    inputs = digest(frame, *(f"{s.kind}\0{s.relative}\0{digests.get(s.relative, b'').hex()}"
+                             for s in sources))
     previous = cache.load_manifest(output_dir) if output_dir else Manifest()
     if output_dir and _up_to_date(previous, inputs, output_dir):
         return BuildResult(config, output_dir, 0, len(previous.files), previous.warnings,
                            previous.left_out, clock.seconds())
     progress("read", 0, len(sources))
-    results, record_digests = read_sources(sources, digests, config, cache, jobs, progress)
+    read = read_sources(sources, digests, config, cache, jobs, progress)
     read_options = ReadOptions(drafts=options.drafts, future=options.future)
-    content = collect(results, config, report, read_options)
+    content = collect(read.results, config, report, read_options)
     resolved = resolve_references(content, config, report)
     index = build_index(resolved, config, cache.memo)
     report.raise_if_errors(options.strict)
     environment = digest(cache.key, files_fingerprint(template_dirs(config)))
     job = RenderJob(config, [*all_pages(index, config), *_static_pages(config)], [], environment,
-                    record_digests)
+                    read.record_refs)
     if output_dir is None:
         render_pages(job, jobs, progress)
         return BuildResult(config, None, 0, 0, tuple(report.warnings), content.left_out, clock.seconds(),
                            index)
-    manifest = Manifest(inputs=inputs, valid_until=_valid_until(results, options),
-                        warnings=tuple(report.warnings), left_out=content.left_out)
-    written, unchanged = render_and_write(job, index, output_dir, previous, manifest, cache, jobs, progress)
+    relatives = tuple(source.relative for source in sources)
+    page_paths = tuple(page.path for page in job.pages)
+    shape = digest(frame, *(part for source, shape in zip(sources, read.shapes, strict=True)
+                            for part in (source.kind, source.relative, shape)))
+    manifest = Manifest(inputs=inputs, valid_until=_valid_until(read.results, options),
+                        warnings=tuple(report.warnings), left_out=content.left_out, shape=shape,
+                        sources=relatives, source_digests=tuple(digests.get(r, b"") for r in relatives),
+                        pages=page_paths)
+    delta = find_delta(previous, shape, relatives, digests, page_paths, read.display_changes)
+    written, unchanged = render_and_write(job, index, output_dir, previous, manifest, cache, jobs, progress,
+                                          delta)
     cache.save_manifest(output_dir, manifest)
     return BuildResult(config, output_dir, written, unchanged, tuple(report.warnings),
                        content.left_out, clock.seconds(), index)
 
 
+@dataclass(frozen=True)
+class SourcesRead:
+    results: list[tuple[SourceFile, ReadResult]]
+    record_refs: dict[int, tuple[bytes, int]]  # id(record) -> (hash of its source, source's position)
+    shapes: list[bytes]  # of each source, in order (delta.record_shape)
+    display_changes: frozenset[str]  # display fields changed in a source parsed again
+
+
 def read_sources(
     sources: list[SourceFile], digests: dict[str, bytes], config: SiteConfig, cache: SiteCache,
     jobs: int, progress: ProgressCallback,
-) -> tuple[list[tuple[SourceFile, ReadResult]], dict[int, bytes]]:
+) -> SourcesRead:
     """Every source's read result, parsing only files whose bytes are not in the cache."""
     stored = cache.load_records()
     entries: list[RecordEntry | None] = []
@@ -137,34 +165,62 @@ def read_sources(
                             lambda done: progress("read", hits + done, len(sources))):
         for number, entry in chunk:
             entries[number] = entry
+    display_changes: frozenset[str] = frozenset()
+    for number in missing:
+        old, new = stored.get(sources[number].relative), entries[number]
+        display_changes |= changed_display(old.result.record if old else None,
+                                           new.result.record if new else None)
     current = {source.relative: entry for source, entry in zip(sources, entries, strict=True)
                if entry is not None and entry.digest}
     cache.save_records(current, [sources[n].relative for n in missing] +
                        [relative for relative in stored if relative not in current])
     cache.save_sources()
-    record_digests = {id(entry.result.record): digest(entry.kind, relative, entry.digest)
-                      for relative, entry in current.items() if entry.result.record is not None}
-    return [(source, entry.result) for source, entry in zip(sources, entries, strict=True)
-            if entry is not None], record_digests
+    record_refs = {id(entry.result.record): (digest(entry.kind, source.relative, entry.digest), number)
+                   for number, (source, entry) in enumerate(zip(sources, entries, strict=True))
+                   if entry is not None and entry.digest and entry.result.record is not None}
+    return SourcesRead([(source, entry.result) for source, entry in zip(sources, entries, strict=True)
+                        if entry is not None], record_refs,
+                       [entry.shape if entry else b"" for entry in entries], display_changes)
 
 
 def render_and_write(
     job: RenderJob, index: SiteIndex, output_dir: Path, previous: Manifest, manifest: Manifest,
-    cache: SiteCache, jobs: int, progress: ProgressCallback,
+    cache: SiteCache, jobs: int, progress: ProgressCallback, delta: Delta | None = None,
 ) -> tuple[int, int]:
     """Render the pages whose inputs changed; stage changed files; commit them all at once.
 
-    The exports and the search index are made and staged by a process of
-    their own while the workers render pages (see parallel.Background).
+    With a delta (delta.py), only the pages that showed a changed source are
+    signed at all; the others keep their manifest entries. The exports and the
+    search index are made and staged by a process of their own while the
+    workers render pages (see parallel.Background).
     """
     cache.forget_manifest(output_dir)  # until this build commits, the folder is not as it says
+    numbers: Sequence[int] = range(len(job.pages))
+    stale: Collection[str] | None = previous.files if previous.inputs else None
+    kept: dict[str, OutputEntry] = {}
+    with_exports = True
+    if delta is not None:
+        numbers, kept = pages_to_sign(delta, previous, output_dir)
+        with_exports = _exports_needed(delta, previous, output_dir)
+        if not with_exports:
+            kept.update((relative, previous.files[relative]) for relative in _export_files())
+        page_files = set(previous.page_files)
+        stale = [relative for relative in previous.files
+                 if relative not in page_files and relative not in kept]
     try:
-        with OutputWriter(output_dir, previous.files if previous.inputs else None) as writer:
-            job.files = [writer.claim(page.path) for page in job.pages]
+        with OutputWriter(output_dir, stale) as writer:
+            if delta is None:
+                job.files = [writer.claim(page.path) for page in job.pages]
+                manifest.page_files = tuple(file.as_posix() for file in job.files)
+            else:
+                job.files = {number: writer.claim(job.pages[number].path) for number in numbers}
+                manifest.pages, manifest.page_files = previous.pages, previous.page_files
+                manifest.files.update(kept)
+                writer.unchanged += len(kept)
             job.previous, job.writer = previous.files, writer
-            with Background(_stage_data_files, (job, index), jobs, len(job.pages)) as data_files:
-                for chunk in map_chunks(render_chunk, range(len(job.pages)), job, jobs, 100,
-                                        lambda done: progress("render", done, len(job.pages))):
+            with Background(_stage_data_files, (job, index, with_exports), jobs, len(numbers)) as data_files:
+                for chunk in map_chunks(render_chunk, numbers, job, jobs, 100,
+                                        lambda done: progress("render", done, len(numbers))):
                     for rendered in chunk:
                         _note(rendered, writer, manifest)
                 for site_path, rendered in data_files.result():
@@ -178,6 +234,19 @@ def render_and_write(
     return writer.written, writer.unchanged
 
 
+def _exports_needed(delta: Delta, previous: Manifest, output_dir: Path) -> bool:
+    """Whether the exports can differ from the last build's (which must still be in place)."""
+    if delta.display_changes & DISPLAY_READS:
+        return True
+    return not all(relative in previous.files and file_unchanged(f"{output_dir}/{relative}",
+                                                                 previous.files[relative])
+                   for relative in _export_files())
+
+
+def _export_files() -> list[str]:
+    return [output_file(path).as_posix() for path in export_paths()]
+
+
 def _note(rendered: Rendered, writer: OutputWriter, manifest: Manifest) -> None:
     if rendered.staged is None:
         writer.unchanged += 1
@@ -187,9 +256,9 @@ def _note(rendered: Rendered, writer: OutputWriter, manifest: Manifest) -> None:
         manifest.files[rendered.relative] = rendered.entry
 
 
-def _stage_data_files(state: tuple[RenderJob, SiteIndex]) -> list[tuple[str, Rendered]]:
-    job, index = state
-    return stage_raw_files(job, data_files(index, job.config))
+def _stage_data_files(state: tuple[RenderJob, SiteIndex, bool]) -> list[tuple[str, Rendered]]:
+    job, index, with_exports = state
+    return stage_raw_files(job, data_files(index, job.config, with_exports))
 
 
 def render_pages(job: RenderJob, jobs: int, progress: ProgressCallback) -> None:
@@ -200,17 +269,13 @@ def render_pages(job: RenderJob, jobs: int, progress: ProgressCallback) -> None:
         pass
 
 
-def _input_signature(
-    config: SiteConfig, options: BuildOptions, cache: SiteCache, sources: list[SourceFile],
-    digests: dict[str, bytes], report: Report,
-) -> bytes:
-    """Everything a build reads: equal signatures (and intact files) mean nothing to do."""
+def _frame_signature(config: SiteConfig, options: BuildOptions, cache: SiteCache, report: Report) -> bytes:
+    """Everything a build reads but the sources: config, options, code, templates, static files."""
     site_yaml = config.site_dir / CONFIG_FILE
     return digest(
         cache.key, site_yaml.read_bytes(), repr(replace(options, output_dir=None, jobs=0)),
         files_fingerprint(template_dirs(config)), files_fingerprint(_static_dirs(config)),
         repr(report.problems),
-        *(f"{s.kind}\0{s.relative}\0{digests.get(s.relative, b'').hex()}" for s in sources),
     )
 
 

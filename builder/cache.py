@@ -175,6 +175,7 @@ class RecordEntry:
     kind: str
     digest: bytes
     result: Any  # reader.ReadResult
+    shape: bytes = b""  # hash of what in it shapes the site (delta.record_shape)
 
 
 @dataclass
@@ -186,6 +187,7 @@ class OutputEntry:
     mtime_ns: int
     inode: int
     digest: bytes
+    deps: tuple[int, ...] | None = None  # the sources (Manifest.sources positions) the page showed
 
 
 @dataclass
@@ -197,6 +199,12 @@ class Manifest:
     valid_until: float = float("inf")  # when a left-out future article comes due
     warnings: tuple[Any, ...] = ()
     left_out: tuple[tuple[str, str], ...] = ()
+    # For delta.py: the site's shape, every source with its hash, and every page with its file.
+    shape: bytes = b""
+    sources: tuple[str, ...] = ()
+    source_digests: tuple[bytes, ...] = ()
+    pages: tuple[str, ...] = ()
+    page_files: tuple[str, ...] = ()
 
 
 class SiteCache:
@@ -300,10 +308,10 @@ def _shard_of(relative: str) -> int:
     return zlib.crc32(relative.encode("utf-8", "surrogatepass")) % _SHARDS
 
 
-def file_unchanged(path: Path, entry: OutputEntry) -> bool:
+def file_unchanged(path: str | Path, entry: OutputEntry) -> bool:
     """The output file is still what the manifest says the last build wrote."""
     try:
-        stat = path.lstat()
+        stat = os.lstat(path)
     except OSError:
         return False
     return (stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns
@@ -328,43 +336,55 @@ class _RecordPickler(pickle.Pickler):
         self.fast = True  # no memo: the bytes depend on values only, never on which objects are shared
 
 
-def _record_dispatch(record_digests: Mapping[int, bytes]) -> dict[type, Any]:
-    def reduce_record(record: Article | Entity) -> Any:
-        known = record_digests.get(id(record))
-        return (_RecordRef, (known,)) if known is not None else record.__reduce_ex__(5)
-
-    return {**DISPATCH_TABLE, Article: reduce_record, Entity: reduce_record}
-
-
 class SignaturePickler:
     """Pickles a page's variables with each record replaced by its source hash.
 
     The result changes whenever anything the page can see changes, and it is
-    cheap: an article's body is never pickled, only its 16-byte hash.
+    cheap: an article's body is never pickled, only its 16-byte hash. On the
+    way it notes which sources the page showed: its dependencies (delta.py).
     """
 
-    def __init__(self, record_digests: Mapping[int, bytes]) -> None:
-        self.dispatch_table = _record_dispatch(record_digests)
-        self.shared: dict[int, tuple[tuple[Any, ...], _SharedRef]] = {}  # id -> (kept alive, ref)
+    def __init__(self, record_refs: Mapping[int, tuple[bytes, int]]) -> None:
+        """record_refs: id(record) -> (hash of its source, the source's position)."""
+        self.shown: set[int] = set()
+        shown = self  # the closure reads the current set: _shared swaps it
+
+        def reduce_record(record: Article | Entity) -> Any:
+            known = record_refs.get(id(record))
+            if known is None:
+                return record.__reduce_ex__(5)
+            shown.shown.add(known[1])
+            return (_RecordRef, (known[0],))
+
+        self.dispatch_table = {**DISPATCH_TABLE, Article: reduce_record, Entity: reduce_record}
+        # id -> (kept alive, ref, sources shown)
+        self.shared: dict[int, tuple[tuple[Any, ...], _SharedRef, frozenset[int]]] = {}
 
     def page_signature(self, environment: bytes, path: str, template: str,
-                       context: Mapping[str, Any]) -> bytes | None:
-        """The hash of a page's template, path and variables, or None if they cannot be pickled.
+                       context: Mapping[str, Any]) -> tuple[bytes | None, tuple[int, ...] | None]:
+        """The hash of a page's template, path and variables, and the sources it showed;
+        (None, None) if they cannot be pickled.
 
         Long tuples are hashed once per build however many pages share them
         (an entity's quotes and co-mentions appear on each of its pages).
         """
+        self.shown = set()
         try:
             parts = [(key, self._shared(value) if isinstance(value, tuple) and len(value) >= 8 else value)
                      for key, value in context.items()]
-            return digest(environment, self._dumps((path, template, parts)))
+            signature = digest(environment, self._dumps((path, template, parts)))
         except Exception:  # something unpicklable in a context: render it every time
-            return None
+            return None, None
+        return signature, tuple(sorted(self.shown))
 
     def _shared(self, value: tuple[Any, ...]) -> _SharedRef:
         known = self.shared.get(id(value))
         if known is None:
-            known = self.shared[id(value)] = (value, _SharedRef(digest(self._dumps(value))))
+            outer, self.shown = self.shown, set()
+            ref = _SharedRef(digest(self._dumps(value)))
+            known = self.shared[id(value)] = (value, ref, frozenset(self.shown))
+            self.shown = outer
+        self.shown |= known[2]
         return known[1]
 
     def _dumps(self, value: Any) -> bytes:

@@ -65,11 +65,12 @@ def feed_pages(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> I
     yield exports.robots_page()
 
 
-def data_files(index: SiteIndex, config: SiteConfig) -> Iterator[RawFile]:
+def data_files(index: SiteIndex, config: SiteConfig, with_exports: bool = True) -> Iterator[RawFile]:
     """The exports and the search index: bytes computed from the whole index, one file at a time.
 
     The build makes and stages them in a process of its own while the pages
     render; only notes of what was staged go back, never the bytes.
     """
-    yield from exports.export_files(index, config)
+    if with_exports:
+        yield from exports.export_files(index, config)
     yield from search.search_files(index, config)

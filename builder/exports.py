@@ -25,6 +25,9 @@ ANNOTATION_COLUMNS = ("article", "article_date", "kind", "entity", "entity_name"
                       "source_path")
 NOT_IN_SITEMAP = frozenset({"404.html"})
 FLUSH_EVERY = 4096  # pieces of text joined and encoded at a time
+# The records' display fields (delta.DISPLAY_FIELDS) the exports read: an edit that changes
+# only other display fields leaves them as they are, and a rebuild keeps them.
+DISPLAY_READS = frozenset({"title", "name", "wikidata"})
 
 
 def node_id(record: Article | Entity) -> str:
@@ -43,10 +46,14 @@ def article_references(article: Article) -> list[Reference]:
     return [*article.references, *speakers]
 
 
+def export_paths() -> tuple[str, str]:
+    return data_path("graph.json"), data_path("annotations.csv")
+
+
 def export_files(index: SiteIndex, config: SiteConfig) -> Iterator[RawFile]:
-    urls = UrlMap(config)
-    yield RawFile(data_path("graph.json"), graph_json(index, urls))
-    yield RawFile(data_path("annotations.csv"), annotations_csv(index))
+    graph, annotations = export_paths()
+    yield RawFile(graph, graph_json(index, UrlMap(config)))
+    yield RawFile(annotations, annotations_csv(index))
 
 
 class _Pieces:
@@ -159,13 +166,17 @@ def _csv_field(text: str) -> str:
 
 
 def sitemap_page(pages: Sequence[Page], index: SiteIndex) -> Page:
-    """Every HTML page, with the date its newest content changed."""
+    """Every HTML page, with the date its newest content changed.
+
+    In order of path, not of the site's lists: those are ordered by name, and
+    the sitemap shows no names, so a rename must leave it as it is (delta.py).
+    """
     newest = max(((a.updated or a.date).date() for a in index.articles), default=None)
     entries = []
     for page in pages:
         if page.template.endswith(".html") and page.path not in NOT_IN_SITEMAP:
             entries.append((page.path, _lastmod(page, index) or newest))
-    return Page("sitemap.xml", "sitemap.xml", {"title": "Sitemap", "entries": tuple(entries)})
+    return Page("sitemap.xml", "sitemap.xml", {"title": "Sitemap", "entries": tuple(sorted(entries))})
 
 
 def robots_page() -> Page:

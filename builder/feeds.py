@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from builder.config import SiteConfig
 from builder.index import SiteIndex
-from builder.records import Article
+from builder.records import Article, Entity
 from builder.render import Page
 from builder.urls import entity_path, feed_path
 
@@ -36,6 +36,7 @@ class Feed:
     updated: datetime
     articles: tuple[Article, ...]  # newest first
     author: str
+    about: Entity | None = None  # an entity's feed: its title names it, so its signature must hold it
 
 
 def article_updated(article: Article) -> datetime:
@@ -54,7 +55,8 @@ def feed_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
             page_path = entity_path(kind.name, entity.slug)
             yield _page(Feed(f"{entity.name} · {config.title}",
                              f"Articles about {entity.name} ({kind.title_singular.lower()})",
-                             feed_path(page_path), page_path, _updated(found, site_newest), found, author))
+                             feed_path(page_path), page_path, _updated(found, site_newest), found, author,
+                             entity))
 
 
 def _updated(articles: tuple[Article, ...], default: datetime) -> datetime:

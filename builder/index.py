@@ -99,9 +99,14 @@ class SiteIndex:
         return len(self.articles_of.get(key, ()))
 
     def busiest(self, kind: str, limit: int) -> tuple[Entity, ...]:
-        """The entities of a kind with the most articles."""
-        ranked = sorted(self.by_kind.get(kind, ()), key=lambda e: (-self.article_count(e.key), e.name))
-        return tuple(e for e in ranked[:limit] if self.article_count(e.key))
+        """The entities of a kind with the most articles, most first and then by name.
+
+        Which entities make the cut is decided by count and then slug, never by
+        name: renaming an entity then changes only pages that show it (see delta.py).
+        """
+        counted = [(-self.article_count(e.key), e.slug, e) for e in self.by_kind.get(kind, ())]
+        chosen = [e for count, _, e in heapq.nsmallest(limit, counted, key=_count_then_slug) if count]
+        return tuple(sorted(chosen, key=lambda e: (-self.article_count(e.key), e.name)))
 
 
 # memo(name, digest of the inputs, compute) -> compute() or the value it gave for the same inputs.
@@ -158,6 +163,10 @@ def build_index(resolved: ResolvedContent, config: SiteConfig, memo: Memo = _no_
     )
 
 
+def _count_then_slug(item: tuple[int, str, Entity]) -> tuple[int, str]:
+    return item[0], item[1]
+
+
 def _name_order(entity: Entity) -> tuple[str, str]:
     return (entity.name.casefold(), entity.slug)
 
@@ -196,16 +205,16 @@ def _co_mentions(
         ranked: dict[EntityKey, list[tuple[EntityKey, int]]] = {}
         for key, counter in counts.items():
             del counter[key]
-            top = sorted(counter.items(), key=lambda item: (-item[1], entities[item[0]].name))
-            ranked[key] = top[:CO_MENTIONS]
+            ranked[key] = heapq.nsmallest(CO_MENTIONS, counter.items(), key=lambda item: (-item[1], item[0]))
         return ranked
 
+    # Who makes the cut depends on counts and keys only, so a renamed entity reuses the memo and
+    # changes no page that does not show it (see delta.py); the shown order is by count, then name.
     mentioned = [[(entity.kind, entity.slug) for entity in article_entities]
                  for article_entities in entities_of.values()]
-    inputs = digest(value_bytes(mentioned),
-                    value_bytes(sorted([(key, entity.name) for key, entity in entities.items()])))
-    return {key: [(entities[other], number) for other, number in top]
-            for key, top in memo("co-mentions", inputs, count).items()}
+    return {key: sorted(((entities[other], number) for other, number in top),
+                        key=lambda pair: (-pair[1], pair[0].name))
+            for key, top in memo("co-mentions", digest(value_bytes(mentioned)), count).items()}
 
 
 def _related_articles(

@@ -17,8 +17,8 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from multiprocessing.reduction import ForkingPickler
 from pathlib import PurePosixPath
 from types import MappingProxyType
@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from builder.cache import OutputEntry, RecordEntry, SignaturePickler, digest, file_unchanged
 from builder.cache import _reduce_mapping_proxy as reduce_mapping_proxy
 from builder.config import SiteConfig
+from builder.delta import record_shape
 from builder.errors import BuilderError, Problem
 from builder.markup import MarkdownRenderer
 from builder.output import OutputWriter, StagedFile, stage_file
@@ -192,10 +193,12 @@ def read_chunk(job: ReadJob, numbers: Sequence[int]) -> list[tuple[int, RecordEn
             raw = source.read_bytes()
         except OSError as exc:
             problem = Problem(source.relative, 1, f"cannot read: {exc.strerror}")
-            results.append((number, RecordEntry(source.kind, b"", ReadResult(None, (problem,)))))
+            results.append((number, RecordEntry(source.kind, b"", ReadResult(None, (problem,)),
+                                                record_shape(None, (problem,)))))
             continue
         result = read_source(source, raw, job.config, job.markdown)
-        results.append((number, RecordEntry(source.kind, digest(raw), result)))
+        results.append((number, RecordEntry(source.kind, digest(raw), result,
+                                            record_shape(result.record, result.problems))))
     return results
 
 
@@ -207,9 +210,9 @@ class RenderJob:
 
     config: SiteConfig
     pages: Sequence[Any]  # Page, or anything with `path` and `data` (bytes written as they are)
-    files: Sequence[PurePosixPath]  # the output file of each page
+    files: Sequence[PurePosixPath] | Mapping[int, PurePosixPath]  # the output file of each page (to render)
     environment: bytes  # hash of code, config and templates: part of every signature
-    record_digests: dict[int, bytes]  # id(record) -> hash of its source
+    record_refs: dict[int, tuple[bytes, int]]  # id(record) -> (hash of its source, source's position)
     previous: dict[str, OutputEntry] = field(default_factory=dict)
     writer: OutputWriter | None = None  # None: render only (check)
     renderer: Renderer | None = None
@@ -228,7 +231,7 @@ class Rendered:
 def render_chunk(job: RenderJob, numbers: Sequence[int]) -> list[Rendered]:
     if job.renderer is None:
         job.renderer = Renderer(job.config)
-        job.pickler = SignaturePickler(job.record_digests)
+        job.pickler = SignaturePickler(job.record_refs)
     if job.writer is None:  # check: render, throw the bytes away
         for number in numbers:
             job.renderer.render(job.pages[number])
@@ -249,16 +252,17 @@ def render_and_stage(job: RenderJob, page: Page | RawFile, file: PurePosixPath) 
     """Render a page unless its signature and file are unchanged; stage it unless its bytes are."""
     assert job.writer is not None
     relative = file.as_posix()
+    deps: tuple[int, ...] | None = None
     if isinstance(page, RawFile):
         signature: bytes | None = digest(b"raw", page.data)
     else:
         assert job.pickler is not None
-        signature = job.pickler.page_signature(job.environment, page.path, page.template, page.context)
+        signature, deps = job.pickler.page_signature(job.environment, page.path, page.template, page.context)
     target = job.writer.output_dir.joinpath(*file.parts)
     old = job.previous.get(relative)
     if old is not None and signature is not None and old.signature == signature \
             and file_unchanged(target, old):
-        return Rendered(relative, old, None)
+        return Rendered(relative, replace(old, deps=deps), None)
     if isinstance(page, RawFile):
         data = page.data
     else:
@@ -266,12 +270,12 @@ def render_and_stage(job: RenderJob, page: Page | RawFile, file: PurePosixPath) 
         data = job.renderer.render(page)
     data_digest = digest(data)
     if old is not None and old.digest == data_digest and file_unchanged(target, old):
-        entry = OutputEntry(signature, old.size, old.mtime_ns, old.inode, data_digest)
+        entry = OutputEntry(signature, old.size, old.mtime_ns, old.inode, data_digest, deps)
         return Rendered(relative, entry, None)
     if old is None and job.writer.is_unchanged(file, data):
         stat = target.stat()
         return Rendered(relative, OutputEntry(signature, stat.st_size, stat.st_mtime_ns, stat.st_ino,
-                                              data_digest), None)
+                                              data_digest, deps), None)
     staged = stage_file(job.writer.staging_dir, file, data)
-    return Rendered(relative, OutputEntry(signature, staged.size, staged.mtime_ns, staged.inode, data_digest),
-                    staged)
+    return Rendered(relative, OutputEntry(signature, staged.size, staged.mtime_ns, staged.inode, data_digest,
+                                          deps), staged)

@@ -76,6 +76,8 @@ operations = st.one_of(
     st.tuples(st.just("delete_article"), st.integers(0, 20), words),
     st.tuples(st.just("rename_article"), st.integers(0, 20), words),
     st.tuples(st.just("edit_entity"), st.integers(0, 20), words),
+    st.tuples(st.just("rename_entity"), st.integers(0, 20), words),
+    st.tuples(st.just("describe_entity"), st.integers(0, 20), words),
     st.tuples(st.just("add_entity"), st.integers(0, 20), words),
     st.tuples(st.just("delete_entity"), st.integers(0, 20), words),
     st.tuples(st.just("template"), st.integers(0, 2), words),
@@ -110,6 +112,14 @@ def apply(root: Path, operation: tuple[str, int, str]) -> None:
     elif action == "edit_entity" and entities:
         path = entities[number % len(entities)]
         path.write_text(entity_text(text.title(), text, COUNTRIES[number % 3]), encoding="utf-8")
+    elif action in ("rename_entity", "describe_entity") and entities:  # display fields only
+        path = entities[number % len(entities)]
+        head, _, body = path.read_text(encoding="utf-8").partition("\n---\n")
+        if action == "rename_entity":
+            head = re.sub(r'^name: .*$', f'name: "{text.title()}"', head, count=1, flags=re.MULTILINE)
+        else:
+            body = f"{text}.\n"
+        path.write_text(f"{head}\n---\n{body}", encoding="utf-8")
     elif action == "add_entity":
         slug = ACTORS[number % 4]
         path = root / f"content/actors/{slug}.md"

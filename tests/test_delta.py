@@ -1,0 +1,106 @@
+"""Rebuilds after edits that leave the site's shape alone (builder/delta.py).
+
+Such a rebuild signs and renders only the pages that showed a changed
+source; its output must still equal a clean build's, byte for byte, and it
+must fall back to signing every page as soon as anything shapes the site
+differently.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.cache import SignaturePickler
+from builder.build import BuildOptions, build
+from tests.test_incremental import age_files, built, clean_build, initial_site
+
+
+def _replace(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(pattern, replacement, text, count=1, flags=re.MULTILINE)
+    assert changed != text, pattern
+    path.write_text(changed, encoding="utf-8")
+
+
+ARTICLE = "content/articles/2011-02-03-story-3.md"
+PLAIN_ARTICLE = "content/articles/2011-02-02-story-2.md"  # no quote, no inline link: no line numbers below
+ACTOR = "content/actors/kim-sung-hwan.md"
+COUNTRY = "content/countries/japan.md"
+
+# (file, pattern, replacement): each changes display fields only, except where marked.
+DISPLAY_EDITS = {
+    "article body": (ARTICLE, r"^Second paragraph\.$", "A new second paragraph about envoys."),
+    "article first paragraph (summary)": (ARTICLE, r"^Paragraph 3 about talks\.$", "Paragraph on summits."),
+    "article title": (ARTICLE, r'^title: "Story 3"$', 'title: "Zebra <Story> & Three"'),
+    "article byline": (PLAIN_ARTICLE, r"^---\n(?=Paragraph)", "byline: Ann O'Reilly\n---\n"),
+    "article source url": (PLAIN_ARTICLE, r"^---\n(?=Paragraph)",
+                           "source: Wire\nsource_url: https://example.com/a?b=1&c=2\n---\n"),
+    "actor name": (ACTOR, r'^name: "Kim Sung-hwan"$', 'name: "Aaron Kim"'),
+    "actor description": (ACTOR, r"^Foreign minister\.$", "Former foreign minister of *Korea*."),
+    "actor wikidata": (ACTOR, r"^---\n(?=Foreign)", "wikidata: Q42\n---\n"),
+    "country name": (COUNTRY, r'^name: "Japan"$', 'name: "Nippon"'),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(DISPLAY_EDITS))
+def test_a_display_edit_rebuilds_to_the_clean_build(tmp_path, edit):
+    site, scratch = tmp_path / "site", tmp_path / "clean"
+    initial_site(site)
+    build(site, BuildOptions(jobs=1))
+    relative, pattern, replacement = DISPLAY_EDITS[edit]
+    _replace(site / relative, pattern, replacement)
+    assert built(site) == clean_build(site, scratch)
+    # and a body edit on top: the manifest the first rebuild left is right too
+    path = site / relative
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more line about talks.\n", encoding="utf-8")
+    assert built(site) == clean_build(site, scratch)
+
+
+def _signed_pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The site paths of the pages a build signs (a page not signed is not looked at at all)."""
+    signed: list[str] = []
+    original = SignaturePickler.page_signature
+
+    def counting(self: SignaturePickler, environment: bytes, path: str, *rest: Any) -> Any:
+        signed.append(path)
+        return original(self, environment, path, *rest)
+
+    monkeypatch.setattr(SignaturePickler, "page_signature", counting)
+    return signed
+
+
+def test_a_body_edit_signs_only_the_pages_that_show_the_article(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    initial_site(site)
+    build(site, BuildOptions(jobs=1))
+    signed = _signed_pages(monkeypatch)
+    _replace(site / ARTICLE, r"^Second paragraph\.$", "Another paragraph.")
+    result = build(site, BuildOptions(jobs=1))
+    assert "articles/story-3/" in signed
+    assert "actors/naoto-kan/" not in signed  # not in story 3, so its page shows nothing of it
+    assert "actors/" not in signed  # lists entities only
+    assert len(signed) < (result.pages_written + result.pages_unchanged) / 2
+
+
+def test_a_shape_change_signs_every_page_again(tmp_path, monkeypatch):
+    """A new date moves the article in every list: no page can be trusted to be as it was."""
+    site, scratch = tmp_path / "site", tmp_path / "clean"
+    initial_site(site)
+    build(site, BuildOptions(jobs=1))
+    _replace(site / ARTICLE, r"^date: 2011-02-03$", "date: 2011-02-27")
+    age_files(site)
+    assert built(site) == clean_build(site, scratch)
+
+
+def test_a_tampered_output_file_is_rendered_again_after_a_display_edit(tmp_path):
+    site, scratch = tmp_path / "site", tmp_path / "clean"
+    initial_site(site)
+    build(site, BuildOptions(jobs=1))
+    (site / "_site/countries/south-korea/index.html").write_text("tampered", encoding="utf-8")
+    (site / "_site/data/graph.json").unlink()
+    _replace(site / ARTICLE, r"^Second paragraph\.$", "Another paragraph.")
+    assert built(site) == clean_build(site, scratch)
