@@ -176,6 +176,7 @@ class RecordEntry:
     digest: bytes
     result: Any  # reader.ReadResult
     shape: bytes = b""  # hash of what in it shapes the site (delta.record_shape)
+    ref: bytes = b""  # what stands for its record in page signatures: hash of kind, path and bytes
 
 
 @dataclass

@@ -10,15 +10,15 @@ while the pages render.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
-from functools import partial
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import cache, partial
+from typing import Any
 
 from builder import archive, exports, feeds, search, structured, timeline
 from builder.config import SiteConfig
 from builder.index import SiteIndex
-from builder.records import Article, Entity
-from builder.render import Deferred, Page, RawFile
+from builder.records import Article, Entity, EntityKey
+from builder.render import Deferred, LazyVariables, Page, RawFile, page_about
 from builder.urls import UrlMap, entity_path, feed_path, search_path
 
 
@@ -33,29 +33,45 @@ def html_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
 
 
 def annotate(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> list[Page]:
-    """Pages with their structured data and feed links added to the context."""
+    """Pages with their structured data and feed links added to their variables (when those are made)."""
     urls = UrlMap(config)
-    places = timeline.timeline_places(index)
-    website = structured.website_data(config, urls)
+    places = cache(partial(timeline.timeline_places, index))
     references = structured.EntityReferences(urls)
     result = []
     for page in pages:
-        article = page.context.get("article")
-        entity = page.context.get("entity")
-        extra: dict[str, object] = {}
-        if isinstance(article, Article):
-            # article_data reads the article, its entities and the config (in every signature already)
-            extra["structured_data"] = Deferred(
-                partial(structured.article_data, article, index, config, urls, references),
-                (article, index.entities_of.get(article.slug, ())))
-        elif isinstance(entity, Entity):
-            extra["structured_data"] = Deferred(partial(structured.entity_data, entity, urls), (entity,))
-            extra["feed_path"] = feed_path(entity_path(entity.kind, entity.slug))
-            extra["timeline_place"] = places.get(entity.key)
+        about = page_about(page)
+        if isinstance(about, Article):
+            extra = partial(_article_extra, about, index, config, urls, references)
+        elif isinstance(about, Entity):
+            extra = partial(_entity_extra, about, urls, places)
         elif page.path == "":
-            extra["structured_data"] = website
-        result.append(replace(page, context={**page.context, **extra}) if extra else page)
+            extra = partial(dict, structured_data=structured.website_data(config, urls))
+        else:
+            result.append(page)
+            continue
+        variables = LazyVariables(partial(_merged, page.context, extra), about)
+        result.append(Page(page.path, page.template, variables))
     return result
+
+
+def _merged(variables: Mapping[str, Any], extra: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    return {**variables, **extra()}
+
+
+def _article_extra(article: Article, index: SiteIndex, config: SiteConfig, urls: UrlMap,
+                   references: structured.EntityReferences) -> dict[str, Any]:
+    # article_data reads the article, its entities and the config (in every signature already)
+    make = partial(structured.article_data, article, index, config, urls, references)
+    return {"structured_data": Deferred(make, (article, index.entities_of.get(article.slug, ())))}
+
+
+def _entity_extra(entity: Entity, urls: UrlMap,
+                  places: Callable[[], Mapping[EntityKey, timeline.TimelinePlace]]) -> dict[str, Any]:
+    return {
+        "structured_data": Deferred(partial(structured.entity_data, entity, urls), (entity,)),
+        "feed_path": feed_path(entity_path(entity.kind, entity.slug)),
+        "timeline_place": places().get(entity.key),
+    }
 
 
 def feed_pages(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> Iterator[Page]:

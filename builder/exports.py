@@ -17,7 +17,7 @@ from json.encoder import encode_basestring
 from builder.config import SiteConfig
 from builder.index import QUOTE_KIND, SiteIndex
 from builder.records import Article, Entity, Reference
-from builder.render import Page, RawFile
+from builder.render import Page, RawFile, page_about
 from builder.urls import UrlMap, data_path
 
 GRAPH_VERSION = 2
@@ -184,15 +184,13 @@ def robots_page() -> Page:
 
 
 def _lastmod(page: Page, index: SiteIndex) -> date | None:
-    context = page.context
-    article = context.get("article")
-    if isinstance(article, Article):
-        return (article.updated or article.date).date()
-    entity = context.get("entity")
-    if isinstance(entity, Entity):
-        found = index.articles_of.get(entity.key, ())
+    about = page_about(page)
+    if isinstance(about, Article):
+        return (about.updated or about.date).date()
+    if isinstance(about, Entity):
+        found = index.articles_of.get(about.key, ())
         return max(((a.updated or a.date).date() for a in found[:1]), default=None)
-    value = context.get("lastmod")
+    value = page.context.get("lastmod")
     return value if isinstance(value, date) else None
 
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
-from builder.config import SiteConfig
+from builder.config import Kind, SiteConfig
 from builder.index import SiteIndex
 from builder.records import Article, Entity
-from builder.render import Page
+from builder.render import LazyVariables, Page
 from builder.urls import entity_path, feed_path
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with nothing in it, ever
@@ -48,15 +50,20 @@ def feed_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
     author = config.author or config.title
     yield _page(Feed(config.title, config.description, feed_path(""), "", site_newest,
                      index.articles[: config.feed_items], author))
-    entity_items = min(config.feed_items, ENTITY_FEED_ITEMS)
     for kind in config.kinds:
         for entity in index.by_kind.get(kind.name, ()):
-            found = index.articles_of.get(entity.key, ())[:entity_items]
-            page_path = entity_path(kind.name, entity.slug)
-            yield _page(Feed(f"{entity.name} · {config.title}",
-                             f"Articles about {entity.name} ({kind.title_singular.lower()})",
-                             feed_path(page_path), page_path, _updated(found, site_newest), found, author,
-                             entity))
+            make = partial(_entity_feed_variables, entity, kind, index, config, site_newest, author)
+            yield Page(feed_path(entity_path(kind.name, entity.slug)), "feed.xml", LazyVariables(make))
+
+
+def _entity_feed_variables(entity: Entity, kind: Kind, index: SiteIndex, config: SiteConfig,
+                           site_newest: datetime, author: str) -> dict[str, Any]:
+    found = index.articles_of.get(entity.key, ())[:min(config.feed_items, ENTITY_FEED_ITEMS)]
+    page_path = entity_path(kind.name, entity.slug)
+    return _variables(Feed(f"{entity.name} · {config.title}",
+                           f"Articles about {entity.name} ({kind.title_singular.lower()})",
+                           feed_path(page_path), page_path, _updated(found, site_newest), found, author,
+                           entity))
 
 
 def _updated(articles: tuple[Article, ...], default: datetime) -> datetime:
@@ -64,4 +71,8 @@ def _updated(articles: tuple[Article, ...], default: datetime) -> datetime:
 
 
 def _page(feed: Feed) -> Page:
-    return Page(feed.path, "feed.xml", {"title": feed.title, "feed": feed})
+    return Page(feed.path, "feed.xml", _variables(feed))
+
+
+def _variables(feed: Feed) -> dict[str, Any]:
+    return {"title": feed.title, "feed": feed}

@@ -7,15 +7,16 @@ order or in another process.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache, partial
 from typing import Any
 
 from builder import discovery
 from builder.config import Kind, SiteConfig
 from builder.index import SiteIndex
 from builder.records import Article, Entity
-from builder.render import Page
+from builder.render import LazyVariables, Page
 from builder.urls import article_path, entity_path, kind_path, paginated
 
 HOME_ENTITIES = 8
@@ -77,7 +78,8 @@ def group_by_kind(entities: Sequence[Entity], kinds: Sequence[Kind]) -> tuple[Ki
 
 def article_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
     for article in index.articles:
-        yield Page(article_path(article.slug), "article.html", article_context(article, index, config))
+        yield Page(article_path(article.slug), "article.html",
+                   LazyVariables(partial(article_context, article, index, config), article))
 
 
 def article_context(article: Article, index: SiteIndex, config: SiteConfig) -> dict[str, Any]:
@@ -108,7 +110,14 @@ def entity_pages(kind: Kind, index: SiteIndex, config: SiteConfig) -> Iterator[P
 def pages_of_entity(entity: Entity, kind: Kind, index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
     articles = index.articles_of.get(entity.key, ())
     base = entity_path(kind.name, entity.slug)
-    shared = {
+    shared = cache(partial(_entity_variables, entity, kind, index, config))  # made once, for all its pages
+    for number in range(1, page_count(len(articles), config.per_page) + 1):
+        make = partial(_entity_page_variables, shared, articles, config.per_page, base, number)
+        yield Page(paginated(base, number), "entity.html", LazyVariables(make, entity))
+
+
+def _entity_variables(entity: Entity, kind: Kind, index: SiteIndex, config: SiteConfig) -> dict[str, Any]:
+    return {
         "title": entity.name,
         "entity": entity,
         "kind": kind,
@@ -116,24 +125,29 @@ def pages_of_entity(entity: Entity, kind: Kind, index: SiteIndex, config: SiteCo
         "related_from": group_by_kind(index.relations_in.get(entity.key, ()), config.kinds),
         "co_mentions": index.co_mentions.get(entity.key, ()),
         "quotes": index.quotes_by.get(entity.key, ()),
-        "article_total": len(articles),
+        "article_total": len(index.articles_of.get(entity.key, ())),
     }
-    for number, chunk, pagination in paginate(articles, config.per_page, base):
-        yield Page(paginated(base, number), "entity.html",
-                   {**shared, "articles": chunk, "pagination": pagination})
 
 
-def paginate(items: Sequence[Any], size: int, base: str) -> Iterator[tuple[int, Sequence[Any], Pagination]]:
-    """Pages of `size` items; an empty list still has its first page."""
-    total = max(1, -(-len(items) // size))
-    for number in range(1, total + 1):
-        chunk = items[(number - 1) * size: number * size]
-        yield number, chunk, Pagination(
-            number=number,
-            total=total,
-            previous_path=paginated(base, number - 1) if number > 1 else None,
-            next_path=paginated(base, number + 1) if number < total else None,
-            first_item=(number - 1) * size + 1,
-            item_count=len(items),
-        )
+def _entity_page_variables(shared: Callable[[], dict[str, Any]], articles: Sequence[Article], size: int,
+                           base: str, number: int) -> dict[str, Any]:
+    chunk, pagination = page_of(articles, size, base, number)
+    return {**shared(), "articles": chunk, "pagination": pagination}
 
+
+def page_count(items: int, size: int) -> int:
+    """How many pages `items` items take, `size` a page; an empty list still has its first page."""
+    return max(1, -(-items // size))
+
+
+def page_of(items: Sequence[Any], size: int, base: str, number: int) -> tuple[Sequence[Any], Pagination]:
+    """The items on page `number` (from 1) and where that page stands."""
+    total = page_count(len(items), size)
+    return items[(number - 1) * size: number * size], Pagination(
+        number=number,
+        total=total,
+        previous_path=paginated(base, number - 1) if number > 1 else None,
+        next_path=paginated(base, number + 1) if number < total else None,
+        first_item=(number - 1) * size + 1,
+        item_count=len(items),
+    )

@@ -197,8 +197,10 @@ def read_chunk(job: ReadJob, numbers: Sequence[int]) -> list[tuple[int, RecordEn
                                                 record_shape(None, (problem,)))))
             continue
         result = read_source(source, raw, job.config, job.markdown)
-        results.append((number, RecordEntry(source.kind, digest(raw), result,
-                                            record_shape(result.record, result.problems))))
+        raw_digest = digest(raw)
+        results.append((number, RecordEntry(source.kind, raw_digest, result,
+                                            record_shape(result.record, result.problems),
+                                            digest(source.kind, source.relative, raw_digest))))
     return results
 
 

@@ -10,7 +10,7 @@ file by file.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -40,6 +40,57 @@ class Page:
     path: str
     template: str
     context: Mapping[str, Any] = field(default_factory=dict)
+
+
+class LazyVariables(Mapping[str, Any]):
+    """A page's variables, made when first read.
+
+    A rebuild after a small edit signs and renders a few pages of thousands
+    (delta.py), so making every page's variables up front would be wasted.
+    `about`, the article or entity the page is about, is known without them.
+    """
+
+    __slots__ = ("_make", "_values", "about")
+
+    def __init__(self, make: Callable[[], dict[str, Any]], about: Article | Entity | None = None) -> None:
+        self._make: Callable[[], dict[str, Any]] | None = make
+        self._values: dict[str, Any] | None = None
+        self.about = about
+
+    def resolve(self) -> dict[str, Any]:
+        if self._values is None:
+            assert self._make is not None
+            self._values, self._make = self._make(), None
+        return self._values
+
+    def __getitem__(self, key: str) -> Any:
+        return self.resolve()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.resolve())
+
+    def __len__(self) -> int:
+        return len(self.resolve())
+
+    def keys(self) -> KeysView[str]:
+        return self.resolve().keys()
+
+    def items(self) -> ItemsView[str, Any]:
+        return self.resolve().items()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.resolve().get(key, default)
+
+
+def page_about(page: Page) -> Article | Entity | None:
+    """The article or entity a page is about, if any, without making lazy variables."""
+    if isinstance(page.context, LazyVariables):
+        return page.context.about
+    for name in ("article", "entity"):
+        found = page.context.get(name)
+        if isinstance(found, Article | Entity):
+            return found
+    return None
 
 
 @dataclass(frozen=True)
