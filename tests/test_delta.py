@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from builder.cache import SignaturePickler
 from builder.build import BuildOptions, build
+from builder.cache import SignaturePickler
 from tests.test_incremental import age_files, built, clean_build, initial_site
 
 
