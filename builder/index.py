@@ -127,6 +127,7 @@ def build_index(resolved: ResolvedContent, config: SiteConfig, memo: Memo = _no_
 
     articles_of: dict[EntityKey, list[Article]] = defaultdict(list)
     entities_of: dict[str, tuple[Entity, ...]] = {}
+    keys_of: dict[str, list[EntityKey]] = {}  # the keys of entities_of, for the memos' inputs
     inline_only: dict[str, frozenset[EntityKey]] = {}
     quotes_by: dict[EntityKey, list[tuple[Quote, Article]]] = defaultdict(list)
     by_year: dict[int, list[Article]] = defaultdict(list)
@@ -138,6 +139,7 @@ def build_index(resolved: ResolvedContent, config: SiteConfig, memo: Memo = _no_
         for key in keys:
             articles_of[key].append(article)
         entities_of[article.slug] = tuple([entities[key] for key in keys])
+        keys_of[article.slug] = keys
         front = [ref.origin == "front matter" for ref in article.references]
         inline_only[article.slug] = frozenset(
             key for key, is_front in zip(referenced, front, strict=True) if not is_front).difference(
@@ -156,8 +158,8 @@ def build_index(resolved: ResolvedContent, config: SiteConfig, memo: Memo = _no_
         inline_only=MappingProxyType(inline_only),
         relations_out=_freeze(_relations_out(entities)),
         relations_in=_freeze(_relations_in(entities)),
-        co_mentions=_freeze(_co_mentions(entities_of, entities, memo)),
-        related_articles=_freeze(_related_articles(articles, entities_of, articles_of, memo)),
+        co_mentions=_freeze(_co_mentions(keys_of, entities, memo)),
+        related_articles=_freeze(_related_articles(articles, entities_of, keys_of, articles_of, memo)),
         quotes_by=_freeze(quotes_by),
         by_year=_freeze(by_year),
     )
@@ -194,7 +196,7 @@ def _relations_in(entities: Mapping[EntityKey, Entity]) -> dict[EntityKey, list[
 
 
 def _co_mentions(
-    entities_of: Mapping[str, tuple[Entity, ...]], entities: Mapping[EntityKey, Entity], memo: Memo
+    keys_of: Mapping[str, list[EntityKey]], entities: Mapping[EntityKey, Entity], memo: Memo
 ) -> dict[EntityKey, list[tuple[Entity, int]]]:
     """Entities sharing articles, most shared first: pairs within each article only."""
     def count() -> dict[EntityKey, list[tuple[EntityKey, int]]]:
@@ -210,8 +212,7 @@ def _co_mentions(
 
     # Who makes the cut depends on counts and keys only, so a renamed entity reuses the memo and
     # changes no page that does not show it (see delta.py); the shown order is by count, then name.
-    mentioned = [[(entity.kind, entity.slug) for entity in article_entities]
-                 for article_entities in entities_of.values()]
+    mentioned = list(keys_of.values())
     return {key: sorted(((entities[other], number) for other, number in top),
                         key=lambda pair: (-pair[1], pair[0].name))
             for key, top in memo("co-mentions", digest(value_bytes(mentioned)), count).items()}
@@ -220,6 +221,7 @@ def _co_mentions(
 def _related_articles(
     articles: tuple[Article, ...],
     entities_of: Mapping[str, tuple[Entity, ...]],
+    keys_of: Mapping[str, list[EntityKey]],
     articles_of: Mapping[EntityKey, list[Article]],
     memo: Memo,
 ) -> dict[str, list[Article]]:
@@ -231,7 +233,7 @@ def _related_articles(
     numbered and times are whole microseconds, so the inner loop is cheap.
     """
     micros = [(article.date - _EPOCH) // _MICROSECOND for article in articles]
-    inputs = digest(value_bytes([(article.slug, stamp, [(e.kind, e.slug) for e in entities_of[article.slug]])
+    inputs = digest(value_bytes([(article.slug, stamp, keys_of[article.slug])
                                  for article, stamp in zip(articles, micros, strict=True)]))
     numbers = memo("related-articles", inputs,
                    lambda: _rank_related(articles, micros, entities_of, articles_of))
