@@ -22,7 +22,7 @@ from builder.cache import (
     files_fingerprint,
 )
 from builder.config import CONFIG_FILE, SiteConfig, load_config
-from builder.delta import Delta, changed_display, find_delta, pages_to_sign
+from builder.delta import Delta, TemplateReads, changed_display, find_delta, pages_to_sign
 from builder.discovery import data_files
 from builder.errors import OutputError, Problem, Report
 from builder.exports import DISPLAY_READS, export_paths
@@ -42,7 +42,7 @@ from builder.parallel import (
 )
 from builder.reader import ReadOptions, ReadResult, SourceFile, collect, find_sources
 from builder.records import Article
-from builder.render import RawFile, template_dirs
+from builder.render import RawFile, Renderer, template_dirs
 from builder.theme import theme_dir
 from builder.urls import output_file
 
@@ -200,7 +200,9 @@ def render_and_write(
     kept: dict[str, OutputEntry] = {}
     with_exports = True
     if delta is not None:
-        numbers, kept = pages_to_sign(delta, previous, output_dir)
+        job.renderer = Renderer(job.config)
+        numbers, kept = pages_to_sign(delta, previous, output_dir, job.pages,
+                                      TemplateReads(job.renderer.environment))
         with_exports = _exports_needed(delta, previous, output_dir)
         if not with_exports:
             kept.update((relative, previous.files[relative]) for relative in _export_files())

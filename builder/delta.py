@@ -16,6 +16,15 @@ and the manifest keeps them; such a rebuild signs and renders only those
 pages and keeps every other page's manifest entry. Anything else, including
 a missing or older manifest, signs every page as before.
 
+A page that showed a changed source is also kept if nothing on it can read
+the fields that changed: its template (with everything it extends, includes
+and imports) names none of them, as an attribute or as a string, and neither
+does the Python that makes its variables (render.LazyVariables.reads) or its
+structured data (structured.*_DATA_READS). The timeline shows every
+article's title but not its body, so a body edit leaves it alone. Python
+that copies a display field into a page variable must say so in `reads`; a
+template that prints a record itself (its Python repr) is not supported.
+
 The data files follow their own rule: the search index updates itself from
 its cache, and the exports are made again only if a changed source changed a
 display field they read (exports.DISPLAY_READS).
@@ -24,13 +33,18 @@ display field they read (exports.DISPLAY_READS).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
+from jinja2 import meta, nodes
+
 from builder.cache import Manifest, OutputEntry, digest, dumps, file_unchanged
 from builder.records import Article, Entity
+from builder.render import LazyVariables, page_about
+from builder.structured import ARTICLE_DATA_READS, ENTITY_DATA_READS
 
 DISPLAY_FIELDS: Mapping[type, frozenset[str]] = {
     Article: frozenset({"title", "byline", "source", "source_url", "summary", "body_packed", "word_count",
@@ -82,23 +96,78 @@ def find_delta(
 
 
 def pages_to_sign(
-    delta: Delta, previous: Manifest, output_dir: Path
+    delta: Delta, previous: Manifest, output_dir: Path, pages: Sequence[Any],
+    reads: Callable[[Any], frozenset[str]],
 ) -> tuple[list[int], dict[str, OutputEntry]]:
-    """(positions of the pages that showed a changed source, manifest entries of all the others).
+    """(positions of the pages that may show a change, manifest entries of all the others).
 
-    A page is signed again too if it was never signed (no dependencies known)
-    or its file is not as the last build left it.
+    A page is signed again if it showed a changed source and can read a field
+    that changed (`reads(page)`: the names it may read), if it was never
+    signed (no dependencies known), or if its file is not as the last build left it.
     """
     changed = delta.changed
+    names = frozenset().union(*(_READ_AS.get(name, (name,)) for name in delta.display_changes))
     chosen: list[int] = []
     kept: dict[str, OutputEntry] = {}
     folder = str(output_dir)
     for path, relative in zip(previous.pages, previous.page_files, strict=True):
         entry = previous.files.get(relative)
-        if entry is None or entry.deps is None or not changed.isdisjoint(entry.deps) \
-                or not file_unchanged(f"{folder}/{relative}", entry):
-            chosen.append(delta.position[path])
+        number = delta.position[path]
+        if entry is None or entry.deps is None or not file_unchanged(f"{folder}/{relative}", entry) or (
+                not changed.isdisjoint(entry.deps) and not names.isdisjoint(reads(pages[number]))):
+            chosen.append(number)
         else:
             kept[relative] = entry
     return sorted(chosen), kept
+
+
+# How templates reach a display field when not by its own name.
+_READ_AS = {"body_packed": ("body_packed", "body_html")}
+EVERYTHING = frozenset().union(*DISPLAY_FIELDS.values(), *_READ_AS.values())
+
+
+class TemplateReads:
+    """The names a page can read records by: its template's, and its structured data's."""
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        self.environment = environment
+        self.by_template: dict[str, frozenset[str]] = {}
+
+    def __call__(self, page: Any) -> frozenset[str]:
+        names = self.of_template(page.template)
+        if isinstance(page.context, LazyVariables):
+            names |= page.context.reads
+        about = page_about(page)
+        if isinstance(about, Article):
+            return names | ARTICLE_DATA_READS
+        return names | ENTITY_DATA_READS if isinstance(about, Entity) else names
+
+    def of_template(self, name: str) -> frozenset[str]:
+        """Every attribute and string constant in a template and those it extends, includes or
+        imports; everything if it reaches a template by a computed name or an item by a computed key."""
+        known = self.by_template.get(name)
+        if known is None:
+            self.by_template[name] = EVERYTHING  # while following a cycle of includes
+            known = self.by_template[name] = self._reads(name)
+        return known
+
+    def _reads(self, name: str) -> frozenset[str]:
+        try:
+            source = self.environment.loader.get_source(self.environment, name)[0]  # type: ignore[union-attr]
+            tree = self.environment.parse(source)
+        except jinja2.TemplateError:
+            return EVERYTHING  # rendering it will report the error
+        found: set[str] = set()
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Const)):
+            if isinstance(node, nodes.Getattr):
+                found.add(node.attr)
+            elif isinstance(node, nodes.Getitem) and not isinstance(node.arg, nodes.Const):
+                return EVERYTHING
+            elif isinstance(node, nodes.Const) and isinstance(node.value, str):
+                found.add(node.value)
+        for other in meta.find_referenced_templates(tree):
+            if other is None:
+                return EVERYTHING
+            found |= self.of_template(other)
+        return frozenset(found)
 

@@ -49,7 +49,8 @@ def annotate(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> lis
         else:
             result.append(page)
             continue
-        variables = LazyVariables(partial(_merged, page.context, extra), about)
+        reads = page.context.reads if isinstance(page.context, LazyVariables) else frozenset()
+        variables = LazyVariables(partial(_merged, page.context, extra), about, reads)
         result.append(Page(page.path, page.template, variables))
     return result
 

@@ -53,7 +53,8 @@ def feed_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
     for kind in config.kinds:
         for entity in index.by_kind.get(kind.name, ()):
             make = partial(_entity_feed_variables, entity, kind, index, config, site_newest, author)
-            yield Page(feed_path(entity_path(kind.name, entity.slug)), "feed.xml", LazyVariables(make))
+            yield Page(feed_path(entity_path(kind.name, entity.slug)), "feed.xml",
+                       LazyVariables(make, reads=frozenset({"name"})))  # its title names the entity
 
 
 def _entity_feed_variables(entity: Entity, kind: Kind, index: SiteIndex, config: SiteConfig,

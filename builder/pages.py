@@ -20,6 +20,7 @@ from builder.render import LazyVariables, Page
 from builder.urls import article_path, entity_path, kind_path, paginated
 
 HOME_ENTITIES = 8
+_TITLE, _NAME = frozenset({"title"}), frozenset({"name"})  # display fields copied into a page's `title`
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,8 @@ def group_by_kind(entities: Sequence[Entity], kinds: Sequence[Kind]) -> tuple[Ki
 
 def article_pages(index: SiteIndex, config: SiteConfig) -> Iterator[Page]:
     for article in index.articles:
-        yield Page(article_path(article.slug), "article.html",
-                   LazyVariables(partial(article_context, article, index, config), article))
+        make = partial(article_context, article, index, config)
+        yield Page(article_path(article.slug), "article.html", LazyVariables(make, article, _TITLE))
 
 
 def article_context(article: Article, index: SiteIndex, config: SiteConfig) -> dict[str, Any]:
@@ -113,7 +114,7 @@ def pages_of_entity(entity: Entity, kind: Kind, index: SiteIndex, config: SiteCo
     shared = cache(partial(_entity_variables, entity, kind, index, config))  # made once, for all its pages
     for number in range(1, page_count(len(articles), config.per_page) + 1):
         make = partial(_entity_page_variables, shared, articles, config.per_page, base, number)
-        yield Page(paginated(base, number), "entity.html", LazyVariables(make, entity))
+        yield Page(paginated(base, number), "entity.html", LazyVariables(make, entity, _NAME))
 
 
 def _entity_variables(entity: Entity, kind: Kind, index: SiteIndex, config: SiteConfig) -> dict[str, Any]:

@@ -233,6 +233,7 @@ class Rendered:
 def render_chunk(job: RenderJob, numbers: Sequence[int]) -> list[Rendered]:
     if job.renderer is None:
         job.renderer = Renderer(job.config)
+    if job.pickler is None:
         job.pickler = SignaturePickler(job.record_refs)
     if job.writer is None:  # check: render, throw the bytes away
         for number in numbers:

@@ -47,15 +47,19 @@ class LazyVariables(Mapping[str, Any]):
 
     A rebuild after a small edit signs and renders a few pages of thousands
     (delta.py), so making every page's variables up front would be wasted.
-    `about`, the article or entity the page is about, is known without them.
+    `about`, the article or entity the page is about, is known without them;
+    `reads` names the records' display fields that `make` copies into
+    variables of its own (such as a feed's title made from an entity's name).
     """
 
-    __slots__ = ("_make", "_values", "about")
+    __slots__ = ("_make", "_values", "about", "reads")
 
-    def __init__(self, make: Callable[[], dict[str, Any]], about: Article | Entity | None = None) -> None:
+    def __init__(self, make: Callable[[], dict[str, Any]], about: Article | Entity | None = None,
+                 reads: frozenset[str] = frozenset()) -> None:
         self._make: Callable[[], dict[str, Any]] | None = make
         self._values: dict[str, Any] | None = None
         self.about = about
+        self.reads = reads
 
     def resolve(self) -> dict[str, Any]:
         if self._values is None:

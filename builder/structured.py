@@ -36,6 +36,10 @@ TYPE_BY_ENTITY_TYPE = {
     "event": "Event",
 }
 TYPE_BY_KIND = {"actors": "Person", "countries": "Country", "events": "Event"}
+# The records' display fields (delta.DISPLAY_FIELDS) the structured data of an article's page reads
+# (of the article and the entities it names), and of an entity's page.
+ARTICLE_DATA_READS = frozenset({"title", "source", "byline", "word_count", "name", "entity_type", "wikidata"})
+ENTITY_DATA_READS = frozenset({"name", "entity_type", "wikidata", "summary"})
 
 
 def schema_type(entity: Entity) -> str:

@@ -83,6 +83,7 @@ def test_a_body_edit_signs_only_the_pages_that_show_the_article(tmp_path, monkey
     assert "articles/story-3/" in signed
     assert "actors/naoto-kan/" not in signed  # not in story 3, so its page shows nothing of it
     assert "actors/" not in signed  # lists entities only
+    assert "timeline/" not in signed  # shows the article's title, never its body
     assert len(signed) < (result.pages_written + result.pages_unchanged) / 2
 
 
@@ -104,3 +105,22 @@ def test_a_tampered_output_file_is_rendered_again_after_a_display_edit(tmp_path)
     (site / "_site/data/graph.json").unlink()
     _replace(site / ARTICLE, r"^Second paragraph\.$", "Another paragraph.")
     assert built(site) == clean_build(site, scratch)
+
+
+def test_a_template_that_reads_a_field_by_a_computed_name_is_signed_again(tmp_path):
+    """The timeline template, overridden to print any field the site config names: a body edit
+    must reach it, since which field it prints cannot be known without rendering it."""
+    site, scratch = tmp_path / "site", tmp_path / "clean"
+    initial_site(site)
+    (site / "templates").mkdir()
+    (site / "templates/timeline.html").write_text(
+        '{% for year in years %}{% for entry in year.entries %}{% if entry.article %}'
+        '{{ entry.article[site.extra.field] }}{% endif %}{% endfor %}{% endfor %}\n', encoding="utf-8")
+    config = (site / "site.yaml").read_text(encoding="utf-8")
+    (site / "site.yaml").write_text(config + "extra:\n  field: body_html\n", encoding="utf-8")
+    age_files(site)
+    build(site, BuildOptions(jobs=1))
+    _replace(site / ARTICLE, r"^Second paragraph\.$", "A body only the timeline override shows.")
+    after = built(site)
+    assert not isinstance(after, str) and b"only the timeline override" in after["timeline/index.html"]
+    assert after == clean_build(site, scratch)
