@@ -12,7 +12,9 @@ config is ignored, never trusted; deleting `.cache/` is always safe.
   did not change is not parsed again (Markdown dominates a cold build).
 - derived data: the index's costly rankings (related articles, co-mentions),
   each kept with a hash of exactly the inputs it read (dates, slugs, which
-  entities each article names), so editing a body does not recompute them.
+  entities each article names), so editing a body does not recompute them;
+  and the search index as last built, which a rebuild updates where the
+  articles changed (search.py, postings.py).
 - one manifest per output folder: for every file written, the signature of
   everything its rendering read, and its size, mtime and content hash. A page
   whose signature is unchanged and whose file is still as written is neither
@@ -94,12 +96,14 @@ DISPATCH_TABLE = copyreg.dispatch_table.copy()
 DISPATCH_TABLE[MappingProxyType] = _reduce_mapping_proxy
 
 
-def dumps(value: Any) -> bytes:
+def dumps(value: Any) -> memoryview:
+    """The pickle, as a view of the buffer it was written to: copying it out (getvalue) took as
+    long as pickling, for a cache file of tens of megabytes."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.dispatch_table = DISPATCH_TABLE
     pickler.dump(value)
-    return buffer.getvalue()
+    return buffer.getbuffer()
 
 
 def value_bytes(value: Any) -> bytes:
@@ -117,7 +121,7 @@ def value_bytes(value: Any) -> bytes:
 
 # --- Files with a header: format, key, checksum ----------------------------------------
 
-def _header(key: bytes, payload: bytes) -> bytes:
+def _header(key: bytes, payload: bytes | memoryview) -> bytes:
     return _MAGIC + bytes([_FORMAT]) + key + zlib.crc32(payload).to_bytes(4, "little")
 
 
@@ -127,7 +131,9 @@ def save(path: Path, key: bytes, value: Any) -> None:
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         _make_cache_dir(path.parent)
-        temporary.write_bytes(_header(key, payload) + payload)
+        with temporary.open("wb") as file:
+            file.write(_header(key, payload))
+            file.write(payload)
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)
@@ -264,6 +270,14 @@ class SiteCache:
             value = compute()
             save(path, key, value)
         return value
+
+    def kept(self, name: str) -> Any:
+        """The value last saved by `keep` under this name (for this builder and config), or None."""
+        return load(self.folder / f"kept-{name}.pickle", self.key)
+
+    def keep(self, name: str, value: Any) -> None:
+        """Save a value for the next build to update, where memo would recompute it whole."""
+        save(self.folder / f"kept-{name}.pickle", self.key, value)
 
     # Parsed records ------------------------------------------------------------------
     def load_records(self) -> dict[str, RecordEntry]:
