@@ -220,7 +220,8 @@ def render_and_write(
                 manifest.files.update(kept)
                 writer.unchanged += len(kept)
             job.previous, job.writer = previous.files, writer
-            with Background(_stage_data_files, (job, index, with_exports), jobs, len(numbers)) as data_files:
+            with Background(_stage_data_files, (job, index, with_exports, cache), jobs,
+                            len(numbers)) as data_files:
                 for chunk in map_chunks(render_chunk, numbers, job, jobs, 100,
                                         lambda done: progress("render", done, len(numbers))):
                     for rendered in chunk:
@@ -258,9 +259,10 @@ def _note(rendered: Rendered, writer: OutputWriter, manifest: Manifest) -> None:
         manifest.files[rendered.relative] = rendered.entry
 
 
-def _stage_data_files(state: tuple[RenderJob, SiteIndex, bool]) -> list[tuple[str, Rendered]]:
-    job, index, with_exports = state
-    return stage_raw_files(job, data_files(index, job.config, with_exports))
+def _stage_data_files(state: tuple[RenderJob, SiteIndex, bool, SiteCache]) -> list[tuple[str, Rendered]]:
+    job, index, with_exports, cache = state
+    source_hashes = {identity: ref for identity, (ref, _) in job.record_refs.items()}
+    return stage_raw_files(job, data_files(index, job.config, with_exports, cache, source_hashes))
 
 
 def render_pages(job: RenderJob, jobs: int, progress: ProgressCallback) -> None:

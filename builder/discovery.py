@@ -15,6 +15,7 @@ from functools import cache, partial
 from typing import Any
 
 from builder import archive, exports, feeds, search, structured, timeline
+from builder.cache import SiteCache
 from builder.config import SiteConfig
 from builder.index import SiteIndex
 from builder.records import Article, Entity, EntityKey
@@ -82,12 +83,16 @@ def feed_pages(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> I
     yield exports.robots_page()
 
 
-def data_files(index: SiteIndex, config: SiteConfig, with_exports: bool = True) -> Iterator[RawFile]:
+def data_files(index: SiteIndex, config: SiteConfig, with_exports: bool = True,
+               site_cache: SiteCache | None = None,
+               source_hashes: Mapping[int, bytes] | None = None) -> Iterator[RawFile]:
     """The exports and the search index: bytes computed from the whole index, one file at a time.
 
     The build makes and stages them in a process of its own while the pages
-    render; only notes of what was staged go back, never the bytes.
+    render; only notes of what was staged go back, never the bytes. With the
+    site's cache (and the records' source hashes), the search index is
+    updated from the last build's.
     """
     if with_exports:
         yield from exports.export_files(index, config)
-    yield from search.search_files(index, config)
+    yield from search.search_files(index, config, site_cache, source_hashes)

@@ -33,15 +33,27 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections import defaultdict, deque
-from collections.abc import Iterator, Set
-from itertools import repeat
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from operator import sub
 
+from builder.cache import SiteCache, digest
 from builder.config import SiteConfig
 from builder.exports import json_bytes
 from builder.index import SiteIndex
-from builder.records import Article, EntityKey
+from builder.postings import (
+    BODY,
+    SUMMARY,
+    TAG,
+    TITLE,
+    ArticlePostings,
+    Postings,
+    article_keys,
+    differing_terms,
+    file_articles,
+)
+from builder.records import Entity, EntityKey
 from builder.render import RawFile
 from builder.urls import UrlMap, article_path, entity_path, search_path
 from builder.words import MIN_LENGTH, STOPWORDS, terms_of
@@ -51,106 +63,160 @@ CHUNK_SIZE = 100  # documents per docs/<n>.json
 SHARD_LIMIT = 48_000  # bytes; a bigger shard is split by one more letter
 MAX_PREFIX = 4
 SNIPPET = 160
-BODY, SUMMARY, TITLE, TAG = 1, 2, 4, 8
+_KEPT = "search"
 # How much a match in each field counts; the script reads these from the manifest.
 FIELD_WEIGHTS = ((TITLE, 6), (TAG, 3), (SUMMARY, 2), (BODY, 1))
 
 
-def _int_array() -> array[int]:
-    return array("i")
+@dataclass
+class _Entities:
+    """The entities' documents (ids after the articles'): postings, result rows, ranges per kind."""
+
+    key: bytes  # a hash of all they were made from
+    postings: Postings
+    rows: list[list[object]]
+    ranges: list[list[int]]
 
 
-class _Postings:
-    """term -> ascending document ids; field bits other than 'body only' kept aside."""
+@dataclass
+class _Kept:
+    """What a build keeps in the cache for the next to update: postings, rows and file bytes."""
 
-    def __init__(self) -> None:
-        # Arrays of C ints, not lists of Python ones: 25 million postings at 100,000 articles.
-        self.ids: dict[str, array[int]] = defaultdict(_int_array)
-        self.bits: dict[str, array[int]] = defaultdict(_int_array)  # flat [id, bits, id, bits, ...]
-
-    def add(self, doc_id: int, body: Set[str], title: Set[str] = frozenset(),
-            summary: Set[str] = frozenset(), tags: Set[str] = frozenset()) -> None:
-        """One document's words. Set operations and C-level maps only: this runs 10,000s of times."""
-        special = title | summary | tags
-        # Append doc_id to every term's list, in C.
-        deque(map(array.append, map(self.ids.__getitem__, body | special), repeat(doc_id)), maxlen=0)
-        if not special:
-            return
-        for bits, region in _regions(body, title, summary, tags):
-            if region:
-                deque(map(array.extend, map(self.bits.__getitem__, region), repeat((doc_id, bits))), maxlen=0)
+    articles: ArticlePostings
+    entities: _Entities
+    shards: dict[str, tuple[list[str], bytes]]  # prefix -> its terms, its file
+    chunks: list[bytes]
 
 
-def _regions(
-    body: Set[str], title: Set[str], summary: Set[str], tags: Set[str]
-) -> Iterator[tuple[int, Set[str]]]:
-    """The terms of a document by the exact set of fields holding them (title, summary or tag at least)."""
-    for bits, region in (
-        (TITLE, title - summary - tags), (SUMMARY, summary - title - tags), (TAG, tags - title - summary),
-        (TITLE | SUMMARY, (title & summary) - tags), (TITLE | TAG, (title & tags) - summary),
-        (SUMMARY | TAG, (summary & tags) - title), (TITLE | SUMMARY | TAG, title & summary & tags),
-    ):
-        if region:
-            yield bits | BODY, region & body
-            yield bits, region - body
+def search_files(index: SiteIndex, config: SiteConfig, cache: SiteCache | None = None,
+                 source_hashes: Mapping[int, bytes] | None = None) -> Iterator[RawFile]:
+    """The manifest, the term shards and the document chunks.
 
-
-def _article_postings(articles: tuple[Article, ...], tags: tuple[frozenset[str], ...]) -> _Postings:
-    """Postings of every article, from the words the reader found in it."""
-    postings = _Postings()
-    for doc_id, article in enumerate(articles):
-        postings.add(doc_id, set(article.body_terms.split()), set(article.title_terms.split()),
-                     set(article.summary_terms.split()), tags[doc_id])
-    return postings
-
-
-def search_files(index: SiteIndex, config: SiteConfig) -> Iterator[RawFile]:
-    """The manifest, the term shards and the document chunks."""
+    With a cache, the last build's index is updated rather than remade: the
+    postings of changed articles are refiled (see postings.py), and a shard
+    or chunk is serialised again only if something in it changed.
+    `source_hashes` (id of a record -> hash of its source file) saves hashing
+    what the index reads from each article to see which ones changed.
+    """
     urls = UrlMap(config)
-    kind_number = {kind.name: number for number, kind in enumerate(config.kinds, 1)}
-    names: dict[EntityKey, frozenset[str]] = {
-        key: frozenset(terms_of(" ".join((entity.name, *entity.aliases))))
-        for key, entity in index.entities.items()
-    }
-    tags = tuple(frozenset().union(*(names[e.key] for e in index.entities_of[article.slug]))
-                 for article in index.articles)
-    postings = _article_postings(index.articles, tags)
-    docs: list[list[object]] = [
-        [0, urls.href(article_path(a.slug)), a.title, a.date.date().isoformat(), _snippet(a.summary)]
-        for a in index.articles
-    ]
-    ranges = [[0, 0, len(docs)]]
-    for kind in config.kinds:
-        ranges.append([kind_number[kind.name], len(docs), len(index.by_kind.get(kind.name, ()))])
-        for entity in index.by_kind.get(kind.name, ()):
-            postings.add(len(docs), set(), title=set(names[entity.key]))
-            docs.append([kind_number[kind.name], urls.href(entity_path(kind.name, entity.slug)),
-                         entity.name, entity.start.isoformat() if entity.start else "",
-                         _snippet(entity.summary)])
+    kept = cache.kept(_KEPT) if cache is not None else None
+    previous = kept if isinstance(kept, _Kept) else None
+    articles = index.articles
+    names = _Names(index.entities)
+
+    def tags_of(doc_id: int) -> frozenset[str]:
+        return frozenset().union(*[names[entity.key] for entity in index.entities_of[articles[doc_id].slug]])
+
+    filed, changed_docs, changed_terms = file_articles(
+        articles, article_keys(articles, index.entities_of, source_hashes or {}), tags_of,
+        previous.articles if previous is not None else None)
+    entities = _entities(index, config, urls, names, previous.entities if previous is not None else None)
+    if previous is None or changed_docs is None or changed_terms is None:
+        previous = changed_docs = changed_terms = None  # nothing to reuse
+    elif entities is not previous.entities:
+        changed_terms |= differing_terms(previous.entities.postings, entities.postings)
+    entity_rows = entities.rows
+    serialised = 0
 
     base = search_path()
-    shard_files: dict[str, str] = {}
-    for prefix, terms in _shards(postings.ids):
-        name = _file_name(prefix)
-        shard_files[prefix] = name
-        bits = postings.bits
-        body = {term: [_gaps(postings.ids[term]), bits[term].tolist() if term in bits else []]
-                for term in terms}
-        yield RawFile(f"{base}terms/{name}.json", json_bytes(body, sort_keys=True))
-    for number in range(0, max(1, math.ceil(len(docs) / CHUNK_SIZE))):
-        yield RawFile(f"{base}docs/{number}.json",
-                      json_bytes(docs[number * CHUNK_SIZE:(number + 1) * CHUNK_SIZE]))
+    shards: dict[str, tuple[list[str], bytes]] = {}
+    for prefix, terms in _shards(_counts(filed.postings, entities.postings)):
+        old = previous.shards.get(prefix) if previous is not None else None
+        if old is not None and old[0] == terms and changed_terms is not None \
+                and changed_terms.isdisjoint(terms):
+            data = old[1]
+        else:
+            data = json_bytes({term: _term_postings(term, filed.postings, entities.postings)
+                               for term in terms}, sort_keys=True)
+            serialised += 1
+        shards[prefix] = (terms, data)
+        yield RawFile(f"{base}terms/{_file_name(prefix)}.json", data)
+
+    doc_count = len(articles) + len(entity_rows)
+    changed_chunks = {doc_id // CHUNK_SIZE for doc_id in changed_docs or ()}
+    chunks: list[bytes] = []
+    for number in range(0, max(1, math.ceil(doc_count / CHUNK_SIZE))):
+        first, end = number * CHUNK_SIZE, (number + 1) * CHUNK_SIZE
+        entity_slice = slice(max(0, first - len(articles)), max(0, end - len(articles)))
+        if previous is not None and number < len(previous.chunks) and number not in changed_chunks \
+                and previous.entities.rows[entity_slice] == entity_rows[entity_slice]:
+            data = previous.chunks[number]
+        else:
+            data = json_bytes([*([0, urls.href(article_path(a.slug)), a.title, a.date.date().isoformat(),
+                                  _snippet(a.summary)] for a in articles[first:end]),
+                               *entity_rows[entity_slice]])
+            serialised += 1
+        chunks.append(data)
+        yield RawFile(f"{base}docs/{number}.json", data)
     yield RawFile(f"{base}manifest.json", json_bytes({
         "version": INDEX_VERSION,
-        "doc_count": len(docs),
+        "doc_count": doc_count,
         "chunk_size": CHUNK_SIZE,
-        "ranges": ranges,
+        "ranges": entities.ranges,
         "kinds": [["articles", "Articles"], *([k.name, k.title] for k in config.kinds)],
         "stopwords": sorted(STOPWORDS),
         "min_length": MIN_LENGTH,
         "field_weights": FIELD_WEIGHTS,
-        "shards": shard_files,
+        "shards": {prefix: _file_name(prefix) for prefix in shards},
     }))
+    if cache is not None and (previous is None or serialised or changed_docs
+                              or shards.keys() != previous.shards.keys()
+                              or len(chunks) != len(previous.chunks)):
+        cache.keep(_KEPT, _Kept(filed, entities, shards, chunks))
+
+
+class _Names(dict[EntityKey, frozenset[str]]):
+    """entity key -> its name and aliases as search words, folded when first asked for."""
+
+    def __init__(self, entities: Mapping[EntityKey, Entity]) -> None:
+        super().__init__()
+        self.entities = entities
+
+    def __missing__(self, key: EntityKey) -> frozenset[str]:
+        entity = self.entities[key]
+        words = self[key] = frozenset(terms_of(" ".join((entity.name, *entity.aliases))))
+        return words
+
+
+def _entities(index: SiteIndex, config: SiteConfig, urls: UrlMap, names: _Names,
+              previous: _Entities | None) -> _Entities:
+    """The entities' documents, or `previous` if made from the same entities after as many articles."""
+    first = len(index.articles)
+    kinds = [(number, kind.name, index.by_kind.get(kind.name, ()))
+             for number, kind in enumerate(config.kinds, 1)]
+    key = digest(str(first), repr([(number, name, [(e.slug, e.name, e.aliases, e.start, e.summary)
+                                                   for e in members]) for number, name, members in kinds]))
+    if previous is not None and previous.key == key:
+        return previous
+    postings = Postings()
+    rows: list[list[object]] = []
+    ranges = [[0, 0, first]]
+    for number, name, members in kinds:
+        ranges.append([number, first + len(rows), len(members)])
+        for entity in members:
+            postings.add(first + len(rows), set(), title=set(names[entity.key]))
+            rows.append([number, urls.href(entity_path(name, entity.slug)), entity.name,
+                         entity.start.isoformat() if entity.start else "", _snippet(entity.summary)])
+    return _Entities(key, postings, rows, ranges)
+
+
+def _counts(*postings: Postings) -> dict[str, int]:
+    """term -> how many documents hold it."""
+    counts: dict[str, int] = {}
+    for each in postings:
+        for term, ids in each.ids.items():
+            counts[term] = counts.get(term, 0) + len(ids)
+    return counts
+
+
+def _term_postings(term: str, articles: Postings, entities: Postings) -> list[list[int]]:
+    """A term's entry in its shard: [id gaps, flat (id, bits) pairs]; entity ids come after articles'."""
+    bits = _joined(articles.bits.get(term), entities.bits.get(term))
+    return [_gaps(_joined(articles.ids.get(term), entities.ids.get(term))), bits.tolist() if bits else []]
+
+
+def _joined(first: array[int] | None, second: array[int] | None) -> array[int] | None:
+    return first + second if first and second else first or second
 
 
 def _snippet(text: str) -> str:
@@ -159,11 +225,12 @@ def _snippet(text: str) -> str:
     return text[:SNIPPET].rsplit(" ", 1)[0] + "…"
 
 
-def _gaps(ids: array[int]) -> list[int]:
+def _gaps(ids: array[int] | None) -> list[int]:
+    assert ids, "every term is in a document"
     return [ids[0], *map(sub, ids[1:], ids)]
 
 
-def _shards(postings: dict[str, list[int]]) -> list[tuple[str, list[str]]]:
+def _shards(counts: dict[str, int]) -> list[tuple[str, list[str]]]:
     """(prefix, terms) groups: by two letters, split further while a group is too big.
 
     A term no longer than a split group's prefix stays in the group of that
@@ -171,7 +238,7 @@ def _shards(postings: dict[str, list[int]]) -> list[tuple[str, list[str]]]:
     longest prefix listed in the manifest.
     """
     def size(term: str) -> int:  # close to its JSON size: ids take ~3 bytes, flags 1
-        return len(term) + 8 + 3 * len(postings[term])
+        return len(term) + 8 + 3 * counts[term]
 
     result: list[tuple[str, list[str]]] = []
 
@@ -189,7 +256,7 @@ def _shards(postings: dict[str, list[int]]) -> list[tuple[str, list[str]]]:
                 place(longer, members)
 
     top: dict[str, list[str]] = defaultdict(list)
-    for term in postings:
+    for term in counts:
         top[term[:MIN_LENGTH]].append(term)
     for prefix, terms in sorted(top.items()):
         place(prefix, terms)
