@@ -174,7 +174,6 @@ def read_sources(
                if entry is not None and entry.digest}
     cache.save_records(current, [sources[n].relative for n in missing] +
                        [relative for relative in stored if relative not in current])
-    cache.save_sources()
     record_refs = {id(entry.result.record): (entry.ref, number)
                    for number, (source, entry) in enumerate(zip(sources, entries, strict=True))
                    if entry is not None and entry.digest and entry.result.record is not None}

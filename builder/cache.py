@@ -223,16 +223,21 @@ class SiteCache:
         self.code = code_fingerprint()
         self.config = config_fingerprint(config)
         self.key = digest(self.code, self.config)
-        self._sources: dict[str, SourceStat] | None = None
-        self._snapshot = 0.0
 
     # Source digests ------------------------------------------------------------------
     def source_digests(self, paths: Mapping[str, str | Path]) -> dict[str, bytes]:
-        """relative path -> content hash, hashing only files that may have changed."""
-        previous = self._load_sources()
+        """relative path -> content hash, hashing only files that may have changed.
+
+        Whenever it hashed a file or lost one, what it found is saved at once,
+        whether or not the build goes on: a rebuild with nothing to do then still
+        moves the snapshot past files too recent to trust (after a checkout of
+        thousands of files, every such rebuild used to hash them all again).
+        """
+        last_snapshot, previous = self._load_sources()
         snapshot = time.time()
-        trusted_before = int((self._snapshot - RACY_SECONDS) * 1e9)
+        trusted_before = int((last_snapshot - RACY_SECONDS) * 1e9)
         current: dict[str, SourceStat] = {}
+        hashed = 0
         for relative, path in paths.items():
             try:
                 stat = os.stat(path)
@@ -243,22 +248,20 @@ class SiteCache:
                     continue
                 with open(path, "rb") as file:
                     content = digest(file.read())
+                hashed += 1
             except OSError:
                 continue  # the reader reports the file it cannot read
             current[relative] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, content)
-        self._sources, self._snapshot = current, snapshot
+        if hashed or len(current) != len(previous):
+            save(self.folder / "sources.pickle", self.code, (snapshot, current))
         return {relative: entry[3] for relative, entry in current.items()}
 
-    def save_sources(self) -> None:
-        if self._sources is not None:
-            save(self.folder / "sources.pickle", self.code, (self._snapshot, self._sources))
-
-    def _load_sources(self) -> dict[str, SourceStat]:
+    def _load_sources(self) -> tuple[float, dict[str, SourceStat]]:
+        """(when the kept stats were taken, the stats), or nothing kept."""
         loaded = load(self.folder / "sources.pickle", self.code)
         if not isinstance(loaded, tuple) or len(loaded) != 2:
-            return {}
-        self._snapshot, sources = loaded
-        return sources
+            return 0.0, {}
+        return loaded
 
     # Derived data ---------------------------------------------------------------------
     def memo(self, name: str, inputs: bytes, compute: Callable[[], Any]) -> Any:
