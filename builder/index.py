@@ -149,6 +149,7 @@ def build_index(resolved: ResolvedContent, config: SiteConfig, memo: Memo = _no_
             quotes_by[(QUOTE_KIND, quote.by)].append((quote, article))
         by_year[article.date.year].append(article)
 
+    keys_bytes = value_bytes(list(keys_of.values()))  # the memos' inputs: which entities each article names
     return SiteIndex(
         articles=articles,
         entities=entities,
@@ -158,8 +159,8 @@ def build_index(resolved: ResolvedContent, config: SiteConfig, memo: Memo = _no_
         inline_only=MappingProxyType(inline_only),
         relations_out=_freeze(_relations_out(entities)),
         relations_in=_freeze(_relations_in(entities)),
-        co_mentions=_freeze(_co_mentions(keys_of, entities, memo)),
-        related_articles=_freeze(_related_articles(articles, entities_of, keys_of, articles_of, memo)),
+        co_mentions=_freeze(_co_mentions(keys_of, keys_bytes, entities, memo)),
+        related_articles=_freeze(_related_articles(articles, entities_of, keys_bytes, articles_of, memo)),
         quotes_by=_freeze(quotes_by),
         by_year=_freeze(by_year),
     )
@@ -196,7 +197,8 @@ def _relations_in(entities: Mapping[EntityKey, Entity]) -> dict[EntityKey, list[
 
 
 def _co_mentions(
-    keys_of: Mapping[str, list[EntityKey]], entities: Mapping[EntityKey, Entity], memo: Memo
+    keys_of: Mapping[str, list[EntityKey]], keys_bytes: bytes, entities: Mapping[EntityKey, Entity],
+    memo: Memo,
 ) -> dict[EntityKey, list[tuple[Entity, int]]]:
     """Entities sharing articles, most shared first: pairs within each article only."""
     def count() -> dict[EntityKey, list[tuple[EntityKey, int]]]:
@@ -215,13 +217,13 @@ def _co_mentions(
     mentioned = list(keys_of.values())
     return {key: sorted(((entities[other], number) for other, number in top),
                         key=lambda pair: (-pair[1], pair[0].name))
-            for key, top in memo("co-mentions", digest(value_bytes(mentioned)), count).items()}
+            for key, top in memo("co-mentions", digest(keys_bytes), count).items()}
 
 
 def _related_articles(
     articles: tuple[Article, ...],
     entities_of: Mapping[str, tuple[Entity, ...]],
-    keys_of: Mapping[str, list[EntityKey]],
+    keys_bytes: bytes,
     articles_of: Mapping[EntityKey, list[Article]],
     memo: Memo,
 ) -> dict[str, list[Article]]:
@@ -233,8 +235,8 @@ def _related_articles(
     numbered and times are whole microseconds, so the inner loop is cheap.
     """
     micros = [(article.date - _EPOCH) // _MICROSECOND for article in articles]
-    inputs = digest(value_bytes([(article.slug, stamp, keys_of[article.slug])
-                                 for article, stamp in zip(articles, micros, strict=True)]))
+    inputs = digest(keys_bytes, value_bytes([(article.slug, stamp)  # with keys_bytes, each one's entities
+                                             for article, stamp in zip(articles, micros, strict=True)]))
     numbers = memo("related-articles", inputs,
                    lambda: _rank_related(articles, micros, entities_of, articles_of))
     return {article.slug: [articles[other] for other in found] for article, found in zip(articles, numbers,
