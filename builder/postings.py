@@ -163,10 +163,11 @@ class ArticlePostings:
 
 
 def file_articles(
-    articles: Sequence[Article], keys: list[bytes], tags_of: Callable[[int], frozenset[str]],
+    articles: Sequence[Article], keys: list[bytes], tags_of: Callable[[Iterable[int]], list[frozenset[str]]],
     previous: ArticlePostings | None,
 ) -> tuple[ArticlePostings, set[int] | None, set[str] | None]:
-    """The articles' postings, updating `previous` (which it takes over) when that is cheaper.
+    """The articles' postings, updating `previous` (which it takes over) when that is cheaper;
+    `tags_of(ids)`: the tag words of those articles.
 
     Also returns which articles and which terms changed since `previous`, or
     None for each when everything was filed afresh.
@@ -178,14 +179,14 @@ def file_articles(
         postings = previous.postings
         if len(changed) * len(postings.ids) <= max(_REFILE_SHARE * postings.count(), _REFILE_FLOOR):
             terms: set[str] = set()
-            for doc_id in changed:
-                new = _fields(*_words(articles[doc_id]), tags_of(doc_id))
+            for doc_id, tags in zip(changed, tags_of(changed), strict=True):
+                new = _fields(*_words(articles[doc_id]), tags)
                 terms |= postings.refile(doc_id, postings.fields_of(doc_id), new)
             return ArticlePostings(slugs, keys, postings), set(changed), terms
-    tags = [tags_of(doc_id) for doc_id in range(len(articles))]  # apart: twice as fast as in the loop
     postings = Postings()
-    for doc_id, article in enumerate(articles):
-        postings.add(doc_id, *_words(article), tags[doc_id])
+    for doc_id, (article, tags) in enumerate(zip(articles, tags_of(range(len(articles))), strict=True)):
+        postings.add(doc_id, article.body_terms.split(), set(article.title_terms.split()),
+                     set(article.summary_terms.split()), tags)
     return ArticlePostings(slugs, keys, postings), None, None
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from operator import sub
 
@@ -104,8 +104,9 @@ def search_files(index: SiteIndex, config: SiteConfig, cache: SiteCache | None =
     articles = index.articles
     names = _Names(index.entities)
 
-    def tags_of(doc_id: int) -> frozenset[str]:
-        return frozenset().union(*[names[entity.key] for entity in index.entities_of[articles[doc_id].slug]])
+    def tags_of(doc_ids: Iterable[int]) -> list[frozenset[str]]:
+        return [frozenset().union(*[names[entity.key] for entity in index.entities_of[articles[doc_id].slug]])
+                for doc_id in doc_ids]
 
     filed, changed_docs, changed_terms = file_articles(
         articles, article_keys(articles, index.entities_of, source_hashes or {}), tags_of,
@@ -127,7 +128,7 @@ def search_files(index: SiteIndex, config: SiteConfig, cache: SiteCache | None =
             data = old[1]
         else:
             data = json_bytes({term: _term_postings(term, filed.postings, entities.postings)
-                               for term in terms}, sort_keys=True)
+                               for term in terms})  # in order: _shards sorts them
             serialised += 1
         shards[prefix] = (terms, data)
         yield RawFile(f"{base}terms/{_file_name(prefix)}.json", data)
