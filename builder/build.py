@@ -220,7 +220,7 @@ def render_and_write(
                 writer.unchanged += len(kept)
             job.previous, job.writer = previous.files, writer
             with Background(_stage_data_files, (job, index, with_exports, cache), jobs,
-                            len(numbers)) as data_files:
+                            len(job.pages)) as data_files:
                 for chunk in map_chunks(render_chunk, numbers, job, jobs, 100,
                                         lambda done: progress("render", done, len(numbers))):
                     for rendered in chunk:
