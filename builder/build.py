@@ -219,8 +219,11 @@ def render_and_write(
                 manifest.files.update(kept)
                 writer.unchanged += len(kept)
             job.previous, job.writer = previous.files, writer
+            # A process of their own pays when the exports are made (their work grows with the
+            # site); the search index alone, after a small edit, is quicker made here.
+            data_work = len(job.pages) if with_exports else len(numbers)
             with Background(_stage_data_files, (job, index, with_exports, cache), jobs,
-                            len(job.pages)) as data_files:
+                            data_work) as data_files:
                 for chunk in map_chunks(render_chunk, numbers, job, jobs, 100,
                                         lambda done: progress("render", done, len(numbers))):
                     for rendered in chunk:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -19,7 +20,12 @@ from builder.errors import BuilderError, UsageError
 
 def main(argv: Sequence[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _interrupted)  # `kill` cleans up like Ctrl-C
-    sys.exit(run(argv, one_shot=True))
+    status = run(argv, one_shot=True)
+    # Everything is written and closed by now; tearing down the build's objects one by one
+    # would only delay the exit (a tenth of a second at 10,000 articles).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def _interrupted(signum: int, frame: object) -> None:

@@ -12,12 +12,14 @@ import io
 import json
 from collections.abc import Iterator, Sequence
 from datetime import date
+from functools import partial
 from json.encoder import encode_basestring
+from typing import Any
 
 from builder.config import SiteConfig
 from builder.index import QUOTE_KIND, SiteIndex
 from builder.records import Article, Entity, Reference
-from builder.render import Page, RawFile, page_about
+from builder.render import LazyVariables, Page, RawFile, page_about
 from builder.urls import UrlMap, data_path
 
 GRAPH_VERSION = 2
@@ -166,17 +168,19 @@ def _csv_field(text: str) -> str:
 
 
 def sitemap_page(pages: Sequence[Page], index: SiteIndex) -> Page:
-    """Every HTML page, with the date its newest content changed.
+    """Every HTML page, with the date its newest content changed (made only if it is signed)."""
+    return Page("sitemap.xml", "sitemap.xml", LazyVariables(partial(_sitemap_variables, pages, index)))
 
-    In order of path, not of the site's lists: those are ordered by name, and
-    the sitemap shows no names, so a rename must leave it as it is (delta.py).
-    """
+
+def _sitemap_variables(pages: Sequence[Page], index: SiteIndex) -> dict[str, Any]:
+    """In order of path, not of the site's lists: those are ordered by name, and the sitemap
+    shows no names, so a rename must leave it as it is (delta.py)."""
     newest = max(((a.updated or a.date).date() for a in index.articles), default=None)
     entries = []
     for page in pages:
         if page.template.endswith(".html") and page.path not in NOT_IN_SITEMAP:
             entries.append((page.path, _lastmod(page, index) or newest))
-    return Page("sitemap.xml", "sitemap.xml", {"title": "Sitemap", "entries": tuple(sorted(entries))})
+    return {"title": "Sitemap", "entries": tuple(sorted(entries))}
 
 
 def robots_page() -> Page:

@@ -16,12 +16,14 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from types import MappingProxyType
+from typing import Any
 
 from builder.config import SiteConfig
 from builder.index import SiteIndex
 from builder.records import Article, Entity, EntityKey
-from builder.render import Page
+from builder.render import LazyVariables, Page
 from builder.urls import timeline_path
 
 EVENT_KIND = "events"
@@ -75,6 +77,12 @@ def _event_order(entity: Entity) -> tuple[date, str, str]:
 
 
 def timeline_page(index: SiteIndex, config: SiteConfig) -> Page:
+    """Every dated event and article by year (its variables made only if it is signed: a body
+    edit, say, leaves it alone)."""
+    return Page(timeline_path(), "timeline.html", LazyVariables(partial(_timeline_variables, index)))
+
+
+def _timeline_variables(index: SiteIndex) -> dict[str, Any]:
     entries: list[tuple[tuple[date, int, str], TimelineEntry]] = []
     for event in dated_events(index):
         assert event.start is not None
@@ -97,13 +105,13 @@ def timeline_page(index: SiteIndex, config: SiteConfig) -> Page:
     )
     undated = tuple(e for e in index.by_kind.get(EVENT_KIND, ()) if e.start is None)
     newest = index.articles[0].date.date() if index.articles else None
-    return Page(timeline_path(), "timeline.html", {
+    return {
         "title": "Timeline",
         "description": "Events and articles of the archive in date order.",
         "years": years,
         "undated": tuple((e, index.article_count(e.key)) for e in undated),
         "lastmod": newest,
-    })
+    }
 
 
 def timeline_places(index: SiteIndex) -> Mapping[EntityKey, TimelinePlace]:
