@@ -20,6 +20,7 @@ from builder.cache import (
     digest,
     file_unchanged,
     files_fingerprint,
+    value_bytes,
 )
 from builder.config import CONFIG_FILE, SiteConfig, load_config
 from builder.delta import Delta, TemplateReads, changed_display, find_delta, pages_to_sign
@@ -102,8 +103,7 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback) ->
     digests = cache.source_digests({source.relative: source.path for source in sources})
     output_dir = _output_dir(config, options) if options.write else None
     frame = _frame_signature(config, options, cache, report)
-    inputs = digest(frame, *(f"{s.kind}\0{s.relative}\0{digests.get(s.relative, b'').hex()}"
-                             for s in sources))
+    inputs = digest(frame, value_bytes([(s.kind, s.relative, digests.get(s.relative, b"")) for s in sources]))
     previous = cache.load_manifest(output_dir) if output_dir else Manifest()
     if output_dir and _up_to_date(previous, inputs, output_dir):
         return BuildResult(config, output_dir, 0, len(previous.files), previous.warnings,
@@ -124,8 +124,8 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback) ->
                            index)
     relatives = tuple(source.relative for source in sources)
     page_paths = tuple(page.path for page in job.pages)
-    shape = digest(frame, *(part for source, shape in zip(sources, read.shapes, strict=True)
-                            for part in (source.kind, source.relative, shape)))
+    shape = digest(frame, value_bytes([(source.kind, source.relative, shape)
+                                       for source, shape in zip(sources, read.shapes, strict=True)]))
     manifest = Manifest(inputs=inputs, valid_until=_valid_until(read.results, options),
                         warnings=tuple(report.warnings), left_out=content.left_out, shape=shape,
                         sources=relatives, source_digests=tuple(digests.get(r, b"") for r in relatives),
@@ -200,8 +200,9 @@ def render_and_write(
     with_exports = True
     if delta is not None:
         job.renderer = Renderer(job.config)
-        numbers, kept = pages_to_sign(delta, previous, output_dir, job.pages,
-                                      TemplateReads(job.renderer.environment))
+        reads = TemplateReads(job.renderer.environment, previous.template_reads)
+        numbers, kept = pages_to_sign(delta, previous, output_dir, job.pages, reads)
+        manifest.template_reads = reads.by_template  # the templates are the last build's
         with_exports = _exports_needed(delta, previous, output_dir)
         if not with_exports:
             kept.update((relative, previous.files[relative]) for relative in _export_files())

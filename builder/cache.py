@@ -213,6 +213,7 @@ class Manifest:
     source_digests: tuple[bytes, ...] = ()
     pages: tuple[str, ...] = ()
     page_files: tuple[str, ...] = ()
+    template_reads: dict[str, frozenset[str]] = field(default_factory=dict)  # delta.TemplateReads
 
 
 class SiteCache:

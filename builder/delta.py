@@ -129,9 +129,10 @@ EVERYTHING = frozenset().union(*DISPLAY_FIELDS.values(), *_READ_AS.values())
 class TemplateReads:
     """The names a page can read records by: its template's, and its structured data's."""
 
-    def __init__(self, environment: jinja2.Environment) -> None:
+    def __init__(self, environment: jinja2.Environment, known: Mapping[str, frozenset[str]]) -> None:
+        """known: what the last build found, with the same templates (kept in its manifest)."""
         self.environment = environment
-        self.by_template: dict[str, frozenset[str]] = {}
+        self.by_template: dict[str, frozenset[str]] = dict(known)
 
     def __call__(self, page: Any) -> frozenset[str]:
         names = self.of_template(page.template)
