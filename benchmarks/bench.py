@@ -64,7 +64,7 @@ def run_build(site: Path, jobs: int | None) -> dict[str, object]:
     if jobs:
         command += ["--jobs", str(jobs)]
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as users run it: with the bytecode cache, not compiling each time
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as users run it: with the bytecode cache
     measured = subprocess.run([sys.executable, "-c", _MEASURE, *command], env=env,
                               capture_output=True, text=True, check=True)
     result = json.loads(measured.stdout)
