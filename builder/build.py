@@ -220,16 +220,18 @@ def render_and_write(
                 manifest.files.update(kept)
                 writer.unchanged += len(kept)
             job.previous, job.writer = previous.files, writer
-            # A process of their own pays when the exports are made (their work grows with the
-            # site); the search index alone, after a small edit, is quicker made here.
-            data_work = len(job.pages) if with_exports else len(numbers)
-            with Background(_stage_data_files, (job, index, with_exports, cache), jobs,
-                            data_work) as data_files:
+            # The data files go to a process of their own, beside the render workers, except
+            # after a small edit: then the search index is quicker updated here, and only the
+            # exports (remade when a title or name changed) use the other core.
+            search_here = delta is not None
+            with Background(_stage_data_files, (job, index, with_exports, not search_here, cache), jobs,
+                            len(job.pages) if with_exports else 0) as data_files:
                 for chunk in map_chunks(render_chunk, numbers, job, jobs, 100,
                                         lambda done: progress("render", done, len(numbers))):
                     for rendered in chunk:
                         _note(rendered, writer, manifest)
-                for site_path, rendered in data_files.result():
+                staged = _stage_data_files((job, index, False, True, cache)) if search_here else []
+                for site_path, rendered in [*staged, *data_files.result()]:
                     writer.claim(site_path)
                     _note(rendered, writer, manifest)
             writer.commit()
@@ -262,10 +264,13 @@ def _note(rendered: Rendered, writer: OutputWriter, manifest: Manifest) -> None:
         manifest.files[rendered.relative] = rendered.entry
 
 
-def _stage_data_files(state: tuple[RenderJob, SiteIndex, bool, SiteCache]) -> list[tuple[str, Rendered]]:
-    job, index, with_exports, cache = state
+def _stage_data_files(
+    state: tuple[RenderJob, SiteIndex, bool, bool, SiteCache]
+) -> list[tuple[str, Rendered]]:
+    job, index, with_exports, with_search, cache = state
     source_hashes = {identity: ref for identity, (ref, _) in job.record_refs.items()}
-    return stage_raw_files(job, data_files(index, job.config, with_exports, cache, source_hashes))
+    return stage_raw_files(job, data_files(index, job.config, with_exports, with_search, cache,
+                                           source_hashes))
 
 
 def render_pages(job: RenderJob, jobs: int, progress: ProgressCallback) -> None:

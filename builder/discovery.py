@@ -83,7 +83,7 @@ def feed_pages(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> I
     yield exports.robots_page()
 
 
-def data_files(index: SiteIndex, config: SiteConfig, with_exports: bool = True,
+def data_files(index: SiteIndex, config: SiteConfig, with_exports: bool = True, with_search: bool = True,
                site_cache: SiteCache | None = None,
                source_hashes: Mapping[int, bytes] | None = None) -> Iterator[RawFile]:
     """The exports and the search index: bytes computed from the whole index, one file at a time.
@@ -95,4 +95,5 @@ def data_files(index: SiteIndex, config: SiteConfig, with_exports: bool = True,
     """
     if with_exports:
         yield from exports.export_files(index, config)
-    yield from search.search_files(index, config, site_cache, source_hashes)
+    if with_search:
+        yield from search.search_files(index, config, site_cache, source_hashes)
