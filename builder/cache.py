@@ -31,6 +31,7 @@ import os
 import pickle
 import time
 import zlib
+from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,7 +196,9 @@ class OutputEntry:
     mtime_ns: int
     inode: int
     digest: bytes
-    deps: tuple[int, ...] | None = None  # the sources (Manifest.sources positions) the page showed
+    # The sources (Manifest.sources positions) the page showed: an array of C ints, since a
+    # 100,000-article manifest holds millions of them.
+    deps: array[int] | None = None
 
 
 @dataclass
@@ -381,7 +384,7 @@ class SignaturePickler:
         self.shared: dict[int, tuple[tuple[Any, ...], _SharedRef, frozenset[int]]] = {}
 
     def page_signature(self, environment: bytes, path: str, template: str,
-                       context: Mapping[str, Any]) -> tuple[bytes | None, tuple[int, ...] | None]:
+                       context: Mapping[str, Any]) -> tuple[bytes | None, array[int] | None]:
         """The hash of a page's template, path and variables, and the sources it showed;
         (None, None) if they cannot be pickled.
 
@@ -395,7 +398,7 @@ class SignaturePickler:
             signature = digest(environment, self._dumps((path, template, parts)))
         except Exception:  # something unpicklable in a context: render it every time
             return None, None
-        return signature, tuple(sorted(self.shown))
+        return signature, array("i", sorted(self.shown))
 
     def _shared(self, value: tuple[Any, ...]) -> _SharedRef:
         known = self.shared.get(id(value))

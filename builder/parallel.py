@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import threading
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from multiprocessing.reduction import ForkingPickler
@@ -255,7 +256,7 @@ def render_and_stage(job: RenderJob, page: Page | RawFile, file: PurePosixPath) 
     """Render a page unless its signature and file are unchanged; stage it unless its bytes are."""
     assert job.writer is not None
     relative = file.as_posix()
-    deps: tuple[int, ...] | None = None
+    deps: array[int] | None = None
     if isinstance(page, RawFile):
         signature: bytes | None = digest(b"raw", page.data)
     else:
