@@ -24,6 +24,7 @@ config is ignored, never trusted; deleting `.cache/` is always safe.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import hashlib
 import io
@@ -137,7 +138,8 @@ def save(path: Path, key: bytes, value: Any) -> None:
             file.write(payload)
         os.replace(temporary, path)
     except OSError:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # e.g. `.cache` is a file: there is nothing to clean
+            temporary.unlink(missing_ok=True)
 
 
 def _make_cache_dir(folder: Path) -> None:
@@ -321,7 +323,8 @@ class SiteCache:
 
     def forget_manifest(self, output_dir: Path) -> None:
         """Before touching an output folder: a build that dies half-way leaves no stale claims."""
-        self._manifest_path(output_dir).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # no manifest to forget
+            self._manifest_path(output_dir).unlink()
 
     def _manifest_path(self, output_dir: Path) -> Path:
         return self.folder / "outputs" / f"{digest(str(output_dir.resolve())).hex()}.pickle"

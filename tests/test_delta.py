@@ -124,3 +124,12 @@ def test_a_template_that_reads_a_field_by_a_computed_name_is_signed_again(tmp_pa
     after = built(site)
     assert not isinstance(after, str) and b"only the timeline override" in after["timeline/index.html"]
     assert after == clean_build(site, scratch)
+
+
+def test_a_cache_path_that_is_a_file_is_ignored(tmp_path):
+    """`.cache` taken by a file: the build works without a cache and loses nothing."""
+    site, scratch = tmp_path / "site", tmp_path / "clean"
+    initial_site(site)
+    (site / ".cache").write_text("not a folder", encoding="utf-8")
+    assert built(site) == clean_build(site, scratch)
+    assert (site / ".cache").read_text(encoding="utf-8") == "not a folder"
