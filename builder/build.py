@@ -188,10 +188,10 @@ def render_and_write(
 ) -> tuple[int, int]:
     """Render the pages whose inputs changed; stage changed files; commit them all at once.
 
-    With a delta (delta.py), only the pages that showed a changed source are
-    signed at all; the others keep their manifest entries. The exports and the
-    search index are made and staged by a process of their own while the
-    workers render pages (see parallel.Background).
+    With a delta (delta.py), only the pages that may show the change are
+    signed at all; the others, and the exports if nothing they show changed,
+    keep their manifest entries. The data files are made beside the pages
+    (see parallel.Background and the comment below).
     """
     cache.forget_manifest(output_dir)  # until this build commits, the folder is not as it says
     numbers: Sequence[int] = range(len(job.pages))
@@ -199,16 +199,7 @@ def render_and_write(
     kept: dict[str, OutputEntry] = {}
     with_exports = True
     if delta is not None:
-        job.renderer = Renderer(job.config)
-        reads = TemplateReads(job.renderer.environment, previous.template_reads)
-        numbers, kept = pages_to_sign(delta, previous, output_dir, job.pages, reads)
-        manifest.template_reads = reads.by_template  # the templates are the last build's
-        with_exports = _exports_needed(delta, previous, output_dir)
-        if not with_exports:
-            kept.update((relative, previous.files[relative]) for relative in _export_files())
-        page_files = set(previous.page_files)
-        stale = [relative for relative in previous.files
-                 if relative not in page_files and relative not in kept]
+        numbers, kept, with_exports, stale = _delta_plan(job, delta, previous, manifest, output_dir)
     try:
         with OutputWriter(output_dir, stale) as writer:
             if delta is None:
@@ -240,6 +231,23 @@ def render_and_write(
             cache.save_manifest(output_dir, previous)
         raise
     return writer.written, writer.unchanged
+
+
+def _delta_plan(
+    job: RenderJob, delta: Delta, previous: Manifest, manifest: Manifest, output_dir: Path
+) -> tuple[list[int], dict[str, OutputEntry], bool, list[str]]:
+    """(pages to sign, manifest entries kept, whether to remake the exports, files that may go stale:
+    the data files not kept; every page stays)."""
+    job.renderer = Renderer(job.config)
+    reads = TemplateReads(job.renderer.environment, previous.template_reads)
+    numbers, kept = pages_to_sign(delta, previous, output_dir, job.pages, reads)
+    manifest.template_reads = reads.by_template  # the templates are the last build's
+    with_exports = _exports_needed(delta, previous, output_dir)
+    if not with_exports:
+        kept.update((relative, previous.files[relative]) for relative in _export_files())
+    page_files = set(previous.page_files)
+    stale = [relative for relative in previous.files if relative not in page_files and relative not in kept]
+    return numbers, kept, with_exports, stale
 
 
 def _exports_needed(delta: Delta, previous: Manifest, output_dir: Path) -> bool:

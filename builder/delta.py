@@ -52,6 +52,7 @@ DISPLAY_FIELDS: Mapping[type, frozenset[str]] = {
     Entity: frozenset({"name", "summary", "description_html", "facts", "wikidata", "entity_type"}),
 }
 
+ALL_DISPLAY_FIELDS = frozenset().union(*DISPLAY_FIELDS.values())
 
 def record_shape(record: Article | Entity | None, problems: Sequence[Any]) -> bytes:
     """The hash of a parsed source without its display fields: what in it shapes the site."""
@@ -66,7 +67,7 @@ def changed_display(old: Any, new: Any) -> frozenset[str]:
     """The display fields in which two versions of a record differ (all of them if they cannot be
     compared)."""
     if type(old) is not type(new) or type(new) not in DISPLAY_FIELDS:
-        return frozenset().union(*DISPLAY_FIELDS.values())
+        return ALL_DISPLAY_FIELDS
     return frozenset(name for name in DISPLAY_FIELDS[type(new)] if getattr(old, name) != getattr(new, name))
 
 
@@ -123,7 +124,7 @@ def pages_to_sign(
 
 # How templates reach a display field when not by its own name.
 _READ_AS = {"body_packed": ("body_packed", "body_html")}
-EVERYTHING = frozenset().union(*DISPLAY_FIELDS.values(), *_READ_AS.values())
+EVERYTHING = ALL_DISPLAY_FIELDS.union(*_READ_AS.values())
 
 
 class TemplateReads:
