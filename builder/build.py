@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -116,25 +116,38 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback) ->
     index = build_index(resolved, config, cache.memo)
     report.raise_if_errors(options.strict)
     environment = digest(cache.key, files_fingerprint(template_dirs(config)))
-    job = RenderJob(config, [*all_pages(index, config), *_static_pages(config)], [], environment,
-                    read.record_refs)
     if output_dir is None:
+        job = RenderJob(config, [*all_pages(index, config), *_static_pages(config)], [], environment,
+                        read.record_refs)
         render_pages(job, jobs, progress)
         return BuildResult(config, None, 0, 0, tuple(report.warnings), content.left_out, clock.seconds(),
                            index)
-    relatives = tuple(source.relative for source in sources)
-    page_paths = tuple(page.path for page in job.pages)
-    shape = digest(frame, value_bytes([(source.kind, source.relative, shape)
-                                       for source, shape in zip(sources, read.shapes, strict=True)]))
-    manifest = Manifest(inputs=inputs, valid_until=_valid_until(read.results, options),
-                        warnings=tuple(report.warnings), left_out=content.left_out, shape=shape,
-                        sources=relatives, source_digests=tuple(digests.get(r, b"") for r in relatives),
-                        pages=page_paths)
-    delta = find_delta(previous, shape, relatives, digests, page_paths, read.display_changes)
-    written, unchanged = render_and_write(job, index, output_dir, previous, manifest, cache, jobs, progress,
-                                          delta)
+    cache.forget_manifest(output_dir)  # until this build commits, the folder is not as it says
+    try:
+        with OutputWriter(output_dir) as writer:
+            # The search index needs only the index: it is made (or updated) in a process of its
+            # own from here on, while this one lists the pages and renders the changed ones.
+            search_job = RenderJob(config, [], [], environment, read.record_refs, previous.files, writer)
+            with Background(_stage_search, (search_job, index, cache), jobs, len(index.articles)) as search:
+                job = RenderJob(config, [*all_pages(index, config), *_static_pages(config)], [],
+                                environment, read.record_refs)
+                relatives = tuple(source.relative for source in sources)
+                page_paths = tuple(page.path for page in job.pages)
+                shape = digest(frame, value_bytes([(source.kind, source.relative, shape) for source, shape
+                                                   in zip(sources, read.shapes, strict=True)]))
+                manifest = Manifest(inputs=inputs, valid_until=_valid_until(read.results, options),
+                                    warnings=tuple(report.warnings), left_out=content.left_out, shape=shape,
+                                    sources=relatives,
+                                    source_digests=tuple(digests.get(r, b"") for r in relatives),
+                                    pages=page_paths)
+                delta = find_delta(previous, shape, relatives, digests, page_paths, read.display_changes)
+                render_and_write(job, index, writer, previous, manifest, cache, jobs, progress, search, delta)
+    except BaseException:
+        if previous.inputs:
+            cache.save_manifest(output_dir, previous)
+        raise
     cache.save_manifest(output_dir, manifest)
-    return BuildResult(config, output_dir, written, unchanged, tuple(report.warnings),
+    return BuildResult(config, output_dir, writer.written, writer.unchanged, tuple(report.warnings),
                        content.left_out, clock.seconds(), index)
 
 
@@ -183,54 +196,41 @@ def read_sources(
 
 
 def render_and_write(
-    job: RenderJob, index: SiteIndex, output_dir: Path, previous: Manifest, manifest: Manifest,
-    cache: SiteCache, jobs: int, progress: ProgressCallback, delta: Delta | None = None,
-) -> tuple[int, int]:
+    job: RenderJob, index: SiteIndex, writer: OutputWriter, previous: Manifest, manifest: Manifest,
+    cache: SiteCache, jobs: int, progress: ProgressCallback, search: Background, delta: Delta | None = None,
+) -> None:
     """Render the pages whose inputs changed; stage changed files; commit them all at once.
 
     With a delta (delta.py), only the pages that may show the change are
     signed at all; the others, and the exports if nothing they show changed,
-    keep their manifest entries. The data files are made beside the pages
-    (see parallel.Background and the comment below).
+    keep their manifest entries. The exports are made in a process of their
+    own while the pages render, and `search` (a Background) stages the search
+    index meanwhile.
     """
-    cache.forget_manifest(output_dir)  # until this build commits, the folder is not as it says
     numbers: Sequence[int] = range(len(job.pages))
-    stale: Collection[str] | None = previous.files if previous.inputs else None
-    kept: dict[str, OutputEntry] = {}
+    writer.previous = previous.files if previous.inputs else None
     with_exports = True
-    if delta is not None:
-        numbers, kept, with_exports, stale = _delta_plan(job, delta, previous, manifest, output_dir)
-    try:
-        with OutputWriter(output_dir, stale) as writer:
-            if delta is None:
-                job.files = [writer.claim(page.path) for page in job.pages]
-                manifest.page_files = tuple(file.as_posix() for file in job.files)
-            else:
-                job.files = {number: writer.claim(job.pages[number].path) for number in numbers}
-                manifest.pages, manifest.page_files = previous.pages, previous.page_files
-                manifest.files.update(kept)
-                writer.unchanged += len(kept)
-            job.previous, job.writer = previous.files, writer
-            # The data files go to a process of their own, beside the render workers, except
-            # after a small edit: then the search index is quicker updated here, and only the
-            # exports (remade when a title or name changed) use the other core.
-            search_here = delta is not None
-            with Background(_stage_data_files, (job, index, with_exports, not search_here, cache), jobs,
-                            len(job.pages) if with_exports else 0) as data_files:
-                for chunk in map_chunks(render_chunk, numbers, job, jobs, 100,
-                                        lambda done: progress("render", done, len(numbers))):
-                    for rendered in chunk:
-                        _note(rendered, writer, manifest)
-                staged = _stage_data_files((job, index, False, True, cache)) if search_here else []
-                for site_path, rendered in [*staged, *data_files.result()]:
-                    writer.claim(site_path)
-                    _note(rendered, writer, manifest)
-            writer.commit()
-    except BaseException:
-        if previous.inputs:
-            cache.save_manifest(output_dir, previous)
-        raise
-    return writer.written, writer.unchanged
+    if delta is None:
+        job.files = [writer.claim(page.path) for page in job.pages]
+        manifest.page_files = tuple(file.as_posix() for file in job.files)
+    else:
+        numbers, kept, with_exports, writer.previous = _delta_plan(job, delta, previous, manifest,
+                                                                   writer.output_dir)
+        job.files = {number: writer.claim(job.pages[number].path) for number in numbers}
+        manifest.pages, manifest.page_files = previous.pages, previous.page_files
+        manifest.files.update(kept)
+        writer.unchanged += len(kept)
+    job.previous, job.writer = previous.files, writer
+    with Background(_stage_exports, (job, index), jobs, len(job.pages) if with_exports else 0) as exports:
+        for chunk in map_chunks(render_chunk, numbers, job, jobs, 100,
+                                lambda done: progress("render", done, len(numbers))):
+            for rendered in chunk:
+                _note(rendered, writer, manifest)
+        made = [*search.result(), *(exports.result() if with_exports else [])]
+    for site_path, rendered in made:
+        writer.claim(site_path)
+        _note(rendered, writer, manifest)
+    writer.commit()
 
 
 def _delta_plan(
@@ -272,13 +272,15 @@ def _note(rendered: Rendered, writer: OutputWriter, manifest: Manifest) -> None:
         manifest.files[rendered.relative] = rendered.entry
 
 
-def _stage_data_files(
-    state: tuple[RenderJob, SiteIndex, bool, bool, SiteCache]
-) -> list[tuple[str, Rendered]]:
-    job, index, with_exports, with_search, cache = state
+def _stage_search(state: tuple[RenderJob, SiteIndex, SiteCache]) -> list[tuple[str, Rendered]]:
+    job, index, cache = state
     source_hashes = {identity: ref for identity, (ref, _) in job.record_refs.items()}
-    return stage_raw_files(job, data_files(index, job.config, with_exports, with_search, cache,
-                                           source_hashes))
+    return stage_raw_files(job, data_files(index, job.config, False, True, cache, source_hashes))
+
+
+def _stage_exports(state: tuple[RenderJob, SiteIndex]) -> list[tuple[str, Rendered]]:
+    job, index = state
+    return stage_raw_files(job, data_files(index, job.config, True, False))
 
 
 def render_pages(job: RenderJob, jobs: int, progress: ProgressCallback) -> None:
