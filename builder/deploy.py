@@ -83,7 +83,7 @@ def deploy(site_dir: Path, options: DeployOptions, progress: ProgressCallback | 
                                      future=False, strict=True)
         result = build(site_dir, build_options, progress) if progress else build(site_dir, build_options)
         # The cache keeps a manifest per output folder; this one is never built again.
-        SiteCache(result.config.site_dir, result.config).forget_manifest(output)
+        SiteCache(result.config.site_dir, result.config).forget_manifest(output, with_base=True)
         if not options.dry_run:
             parent = git.parent_for(options.remote, options.branch, remote_tip)
         else:

@@ -105,7 +105,7 @@ class Preview:
         if self._thread is not None:
             self._thread.join()
         if self.config is not None:
-            SiteCache(self.site_dir, self.config).forget_manifest(self.output_dir)
+            SiteCache(self.site_dir, self.config).forget_manifest(self.output_dir, with_base=True)
 
     def _run(self) -> None:
         snapshot = self.watcher.snapshot()  # before building: a save during the build is seen next

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from builder.build import BuildOptions, build
-from builder.cache import SignaturePickler
+from builder.cache import SignaturePickler, SiteCache
+from builder.config import load_config
+from builder.errors import Report
 from tests.test_incremental import age_files, built, clean_build, initial_site
 
 
@@ -133,3 +135,51 @@ def test_a_cache_path_that_is_a_file_is_ignored(tmp_path):
     (site / ".cache").write_text("not a folder", encoding="utf-8")
     assert built(site) == clean_build(site, scratch)
     assert (site / ".cache").read_text(encoding="utf-8") == "not a folder"
+
+
+def _manifest_files(site: Path) -> tuple[Path, Path]:
+    """(the manifest's patch, its base) in the site's cache."""
+    outputs = site / ".cache/outputs"
+    base = next(outputs.glob("*-base.pickle"))
+    return base.with_name(base.name.replace("-base", "")), base
+
+
+def test_a_small_edit_rewrites_the_manifest_patch_not_its_base(tmp_path, monkeypatch):
+    site, scratch = tmp_path / "site", tmp_path / "clean"
+    initial_site(site)
+    build(site, BuildOptions(jobs=1))
+    patch, base = _manifest_files(site)
+    base_bytes, patch_bytes = base.read_bytes(), patch.read_bytes()
+    _replace(site / ARTICLE, r"^Second paragraph\.$", "A changed paragraph.")
+    assert built(site) == clean_build(site, scratch)
+    assert base.read_bytes() == base_bytes and patch.read_bytes() != patch_bytes
+    # the next rebuild reads base and patch as one manifest: it signs only the pages that show the article
+    signed = _signed_pages(monkeypatch)
+    _replace(site / ARTICLE, r"^A changed paragraph\.$", "Changed once more.")
+    result = build(site, BuildOptions(jobs=1))
+    assert "articles/story-3/" in signed and "timeline/" not in signed
+    assert len(signed) < (result.pages_written + result.pages_unchanged) / 2
+    assert built(site) == clean_build(site, scratch)
+
+
+def test_a_patch_written_against_another_base_is_ignored(tmp_path, monkeypatch):
+    """A base from another build (e.g. a build killed between writing base and patch): the
+    manifest is not trusted, every page is signed again, and the output is still right."""
+    monkeypatch.setattr("builder.cache._PATCH_FLOOR", 0)  # a new base once a tenth of the entries change
+    site, scratch = tmp_path / "site", tmp_path / "clean"
+    initial_site(site)
+    build(site, BuildOptions(jobs=1))
+    patch, base = _manifest_files(site)
+    old_patch, old_base = patch.read_bytes(), base.read_bytes()
+    (site / "content/articles/2011-02-09-new.md").write_text(
+        (site / ARTICLE).read_text(encoding="utf-8").replace("Story 3", "Story 9"), encoding="utf-8")
+    build(site, BuildOptions(jobs=1))  # a new page, new links on many pages: the base is written again
+    assert base.read_bytes() != old_base
+    patch.write_bytes(old_patch)  # the first build's patch, on the second build's base
+    config = load_config(site, Report())
+    assert SiteCache(config.site_dir, config).load_manifest((site / "_site").resolve()).files == {}
+    signed = _signed_pages(monkeypatch)
+    _replace(site / ARTICLE, r"^Second paragraph\.$", "A changed paragraph.")
+    after = built(site)
+    assert len(signed) > 10
+    assert after == clean_build(site, scratch)
