@@ -109,14 +109,17 @@ class Preview:
 
     def _run(self) -> None:
         snapshot = self.watcher.snapshot()  # before building: a save during the build is seen next
-        with contextlib.suppress(_Stopped):  # a build cut short by stop() leaves the output as it was
-            self.rebuild(())
-            while True:
-                found = self.watcher.wait(snapshot, self._stop)
-                if found is None:
-                    return
-                changed, snapshot = found
-                self.rebuild(self._relative(changed))
+        try:
+            with contextlib.suppress(_Stopped):  # a build cut short by stop() leaves the output as it was
+                self.rebuild(())
+                while True:
+                    found = self.watcher.wait(snapshot, self._stop)
+                    if found is None:
+                        return
+                    changed, snapshot = found
+                    self.rebuild(self._relative(changed))
+        finally:
+            self.watcher.close()
 
     def rebuild(self, changed: Iterable[str]) -> BuildEvent:
         """Build into the output folder; on failure keep the last good build and remember why."""
