@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from builder.cache import (
+    CacheMemory,
     Manifest,
     OutputEntry,
     RecordEntry,
@@ -87,17 +88,22 @@ class _Clock:
         return time.perf_counter() - self.started
 
 
-def build(site_dir: Path, options: BuildOptions, progress: ProgressCallback = _no_progress) -> BuildResult:
-    """Build the site in `site_dir`; raise a BuilderError (old output intact) on any error."""
+def build(site_dir: Path, options: BuildOptions, progress: ProgressCallback = _no_progress,
+          memory: CacheMemory | None = None) -> BuildResult:
+    """Build the site in `site_dir`; raise a BuilderError (old output intact) on any error.
+
+    `memory`: for a process that builds again and again (serve), the cache as its last build left it.
+    """
     with _collector_paused():
-        return _build(site_dir, options, progress)
+        return _build(site_dir, options, progress, memory)
 
 
-def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback) -> BuildResult:
+def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback,
+           memory: CacheMemory | None) -> BuildResult:
     clock = _Clock()
     report = Report()
     config = load_config(site_dir, report, options.base_url)
-    cache = SiteCache(config.site_dir, config)
+    cache = SiteCache(config.site_dir, config, memory)
     jobs = options.jobs or default_jobs()
     sources = find_sources(config, report)
     digests = cache.source_digests({source.relative: source.path for source in sources})

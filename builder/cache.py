@@ -129,8 +129,19 @@ def _header(key: bytes, payload: bytes | memoryview) -> bytes:
     return _MAGIC + bytes([_FORMAT]) + key + zlib.crc32(payload).to_bytes(4, "little")
 
 
-def save(path: Path, key: bytes, value: Any) -> None:
-    """Write atomically (temporary file, then rename); a cache that cannot be written is skipped."""
+# A cache file as one process saw it: (size, mtime_ns, inode). A rename keeps all three.
+FileIdentity = tuple[int, int, int]
+
+
+def _identity(stat: os.stat_result) -> FileIdentity:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+def save(path: Path, key: bytes, value: Any) -> FileIdentity | None:
+    """Write atomically (temporary file, then rename); a cache that cannot be written is skipped.
+
+    Returns the identity of the file written (None if it was not).
+    """
     payload = dumps(value)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
@@ -138,10 +149,14 @@ def save(path: Path, key: bytes, value: Any) -> None:
         with temporary.open("wb") as file:
             file.write(_header(key, payload))
             file.write(payload)
+            file.flush()
+            identity = _identity(os.fstat(file.fileno()))
         os.replace(temporary, path)
+        return identity
     except OSError:
         with contextlib.suppress(OSError):  # e.g. `.cache` is a file: there is nothing to clean
             temporary.unlink(missing_ok=True)
+        return None
 
 
 def _make_cache_dir(folder: Path) -> None:
@@ -155,10 +170,21 @@ def _make_cache_dir(folder: Path) -> None:
 
 def load(path: Path, key: bytes) -> Any:
     """The value saved under `key`, or None if the file is missing, foreign or damaged."""
+    return load_identified(path, key)[0]
+
+
+def load_identified(path: Path, key: bytes) -> tuple[Any, FileIdentity | None]:
+    """load(), and the identity of the file the value came from."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            identity = _identity(os.fstat(file.fileno()))
+            data = file.read()
     except OSError:
-        return None
+        return None, None
+    return _loads(data, key), identity
+
+
+def _loads(data: bytes, key: bytes) -> Any:
     start = len(_MAGIC) + 1 + len(key) + 4
     if len(data) < start or not data.startswith(_MAGIC) or data[len(_MAGIC)] != _FORMAT:
         return None
@@ -171,6 +197,45 @@ def load(path: Path, key: bytes) -> Any:
         return pickle.loads(payload)
     except Exception:  # a checksum collision on garbage: still never trusted
         return None
+
+
+# --- Values kept in memory by a long-lived process ---------------------------------------
+
+class CacheMemory:
+    """What one process saved to or loaded from cache files, kept to hand back without unpickling.
+
+    For `serve`, which builds again and again: loading the cache took a
+    fifth of a rebuild at 10,000 articles. A value is handed back only while
+    its file is still the one this process read or wrote (same size, mtime
+    and inode) and under the same key; anything else is loaded from disk as
+    ever, so another process's build, a damaged or deleted cache are seen.
+    Values handed back are shared, so nothing may change them in place;
+    those a build updates in place (`take`) are handed out once, and kept
+    again only when saved again.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[Path, tuple[FileIdentity, bytes, Any]] = {}
+
+    def load(self, path: Path, key: bytes, take: bool = False) -> Any:
+        try:
+            identity = _identity(os.stat(path))
+        except OSError:
+            self._values.pop(path, None)
+            return None
+        known = self._values.pop(path, None) if take else self._values.get(path)
+        if known is not None and known[0] == identity and known[1] == key:
+            return known[2]
+        value, identity = load_identified(path, key)
+        self.remember(path, key, None if take else value, identity)
+        return value
+
+    def remember(self, path: Path, key: bytes, value: Any, identity: FileIdentity | None) -> None:
+        """Keep `value` as the content of `path` (as it is now: `identity`); forget it if None."""
+        if value is None or identity is None:
+            self._values.pop(path, None)
+        else:
+            self._values[path] = (identity, key, value)
 
 
 # --- The cache of one site -------------------------------------------------------------
@@ -226,12 +291,22 @@ class Manifest:
 class SiteCache:
     """The `.cache/` folder of one site, for one builder and one config."""
 
-    def __init__(self, site_dir: Path, config: Any) -> None:
+    def __init__(self, site_dir: Path, config: Any, memory: CacheMemory | None = None) -> None:
+        """memory: values a long-lived process keeps between builds (serve's); None loads every time."""
         self.folder = site_dir / CACHE_DIR
         self.code = code_fingerprint()
         self.config = config_fingerprint(config)
         self.key = digest(self.code, self.config)
         self._bases: dict[Path, _ManifestBase] = {}  # the manifest bases loaded or saved, by output folder
+        self.memory = memory
+
+    def _load(self, path: Path, key: bytes, take: bool = False) -> Any:
+        return load(path, key) if self.memory is None else self.memory.load(path, key, take)
+
+    def _save(self, path: Path, key: bytes, value: Any) -> None:
+        identity = save(path, key, value)
+        if self.memory is not None:
+            self.memory.remember(path, key, value, identity)
 
     # Source digests ------------------------------------------------------------------
     def source_digests(self, paths: Mapping[str, str | Path]) -> dict[str, bytes]:
@@ -262,12 +337,12 @@ class SiteCache:
                 continue  # the reader reports the file it cannot read
             current[relative] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, content)
         if hashed or len(current) != len(previous):
-            save(self.folder / "sources.pickle", self.code, (snapshot, current))
+            self._save(self.folder / "sources.pickle", self.code, (snapshot, current))
         return {relative: entry[3] for relative, entry in current.items()}
 
     def _load_sources(self) -> tuple[float, dict[str, SourceStat]]:
         """(when the kept stats were taken, the stats), or nothing kept."""
-        loaded = load(self.folder / "sources.pickle", self.code)
+        loaded = self._load(self.folder / "sources.pickle", self.code)
         if not isinstance(loaded, tuple) or len(loaded) != 2:
             return 0.0, {}
         return loaded
@@ -277,25 +352,28 @@ class SiteCache:
         """compute(), or the value it gave last time for the same inputs (one value kept per name)."""
         path = self.folder / f"memo-{name}.pickle"
         key = digest(self.key, inputs)
-        value = load(path, key)
+        value = self._load(path, key)
         if value is None:
             value = compute()
-            save(path, key, value)
+            self._save(path, key, value)
         return value
 
     def kept(self, name: str) -> Any:
-        """The value last saved by `keep` under this name (for this builder and config), or None."""
-        return load(self.folder / f"kept-{name}.pickle", self.key)
+        """The value last saved by `keep` under this name (for this builder and config), or None.
+
+        The caller may update it in place (and keep it again): it is never handed out twice.
+        """
+        return self._load(self.folder / f"kept-{name}.pickle", self.key, take=True)
 
     def keep(self, name: str, value: Any) -> None:
         """Save a value for the next build to update, where memo would recompute it whole."""
-        save(self.folder / f"kept-{name}.pickle", self.key, value)
+        self._save(self.folder / f"kept-{name}.pickle", self.key, value)
 
     # Parsed records ------------------------------------------------------------------
     def load_records(self) -> dict[str, RecordEntry]:
         records: dict[str, RecordEntry] = {}
         for shard in range(_SHARDS):
-            loaded = load(self._shard_path(shard), self.key)
+            loaded = self._load(self._shard_path(shard), self.key)
             if isinstance(loaded, dict):
                 records.update(loaded)
         return records
@@ -311,7 +389,7 @@ class SiteCache:
             if shard in shards:
                 shards[shard][relative] = entry
         for shard, entries in shards.items():
-            save(self._shard_path(shard), self.key, entries)
+            self._save(self._shard_path(shard), self.key, entries)
 
     def _shard_path(self, shard: int) -> Path:
         return self.folder / "records" / f"{shard:02d}.pickle"
@@ -321,10 +399,10 @@ class SiteCache:
     # (the rest of the manifest, and the entries that differ from the base): after a small edit
     # only the patch is written, a hundredth of the bytes of a 10,000-article manifest.
     def load_manifest(self, output_dir: Path) -> Manifest:
-        patch = load(self._manifest_path(output_dir), self.key)
+        patch = self._load(self._manifest_path(output_dir), self.key)
         if not isinstance(patch, _ManifestPatch):
             return Manifest()
-        base = load(self._manifest_path(output_dir, "-base"), self.key)
+        base = self._load(self._manifest_path(output_dir, "-base"), self.key)
         if not isinstance(base, _ManifestBase) or base.token != patch.base_token:
             return Manifest()  # a base from another build (the patch's was never written): start afresh
         files = dict(base.files)
@@ -345,11 +423,11 @@ class SiteCache:
             removed = [relative for relative in base.files if relative not in manifest.files]
         if base is None or len(changed) + len(removed) > max(_PATCH_FLOOR, len(manifest.files) // 10):
             base = _ManifestBase(os.urandom(16), dict(manifest.files))
-            save(self._manifest_path(output_dir, "-base"), self.key, base)
+            self._save(self._manifest_path(output_dir, "-base"), self.key, base)
             self._bases[output_dir] = base
             changed, removed = {}, []
-        save(self._manifest_path(output_dir), self.key,
-             _ManifestPatch(base.token, changed, tuple(removed), replace(manifest, files={})))
+        self._save(self._manifest_path(output_dir), self.key,
+                   _ManifestPatch(base.token, changed, tuple(removed), replace(manifest, files={})))
 
     def forget_manifest(self, output_dir: Path, with_base: bool = False) -> None:
         """Before touching an output folder: a build that dies half-way leaves no stale claims.

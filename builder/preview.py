@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from builder.build import BuildOptions, BuildResult, build
-from builder.cache import SiteCache
+from builder.cache import CacheMemory, SiteCache
 from builder.config import CONFIG_FILE, SiteConfig, load_config
 from builder.errors import BuilderError, Problem, Report
 from builder.urls import UnsafePathError, UrlMap, output_file
@@ -84,6 +84,7 @@ class Preview:
         self.watched = self._watched_paths(Path("content"), Path("templates"), Path("static"))
         self.static_dir = self.site_dir / "static"
         self.watcher = Watcher(lambda: self.watched)
+        self.cache_memory = CacheMemory()  # what the last build saved, handed to the next one
         self._served: dict[str, int] = {}  # URL path -> generation of the last HTML served there
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -139,7 +140,7 @@ class Preview:
             self.static_dir = config.resolve(config.static_dir).resolve()
             options = BuildOptions(output_dir=self.output_dir, base_url=self.origin + base_path,
                                    drafts=self.drafts)
-            result = build(self.site_dir, options, self._progress)
+            result = build(self.site_dir, options, self._progress, self.cache_memory)
         except _Stopped:
             with self.lock:
                 self.building = False
