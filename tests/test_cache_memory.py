@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builder.build import BuildOptions, build
-from builder.cache import CacheMemory, Manifest, SiteCache
+from builder.cache import CacheMemory, Manifest, RecordEntry, SiteCache
 from builder.errors import BuilderError
 from tests.conftest import run_cli
 from tests.test_incremental import apply, clean_build, initial_site, operations, output_files
@@ -81,14 +81,24 @@ def test_a_damaged_or_deleted_cache_is_not_covered_up_by_the_memory(tmp_path: Pa
 def test_a_value_is_handed_back_while_its_file_is_the_one_written(tmp_path: Path) -> None:
     memory = CacheMemory()
     cache = SiteCache(tmp_path, "config", memory)
+    entry = RecordEntry("articles", b"first", None)
+    cache.save_records({"a.md": entry}, ["a.md"])
+    assert cache.load_records()["a.md"] is entry  # not unpickled again
+    assert cache.load_records()["a.md"] is entry
+    SiteCache(tmp_path, "config").save_records({"a.md": RecordEntry("articles", b"other", None)},
+                                               ["a.md"])  # as another process would
+    assert cache.load_records()["a.md"].digest == b"other"
+    assert SiteCache(tmp_path, "another config", memory).load_records() == {}  # foreign
+    for shard in (tmp_path / ".cache" / "records").glob("*.pickle"):
+        shard.write_bytes(b"damaged")
+    assert cache.load_records() == {}
+
+
+def test_a_manifest_forgotten_on_disk_is_forgotten(tmp_path: Path) -> None:
+    cache = SiteCache(tmp_path, "config", CacheMemory())
     output = tmp_path / "_site"
-    manifest = Manifest(inputs=b"first")
-    cache.save_manifest(output, manifest)
-    assert cache.load_manifest(output) is manifest
-    assert cache.load_manifest(output) is manifest
-    SiteCache(tmp_path, "config").save_manifest(output, Manifest(inputs=b"other"))  # as another process
-    assert cache.load_manifest(output).inputs == b"other"
-    assert SiteCache(tmp_path, "another config", memory).load_manifest(output).inputs == b""  # foreign key
+    cache.save_manifest(output, Manifest(inputs=b"first"))
+    assert cache.load_manifest(output).inputs == b"first"
     cache.forget_manifest(output)
     assert cache.load_manifest(output).inputs == b""
 
