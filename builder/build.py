@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from builder.cache import (
@@ -24,10 +25,10 @@ from builder.cache import (
     value_bytes,
 )
 from builder.config import CONFIG_FILE, SiteConfig, load_config
+from builder.datasets import DISPLAY_READS, export_paths
 from builder.delta import Delta, TemplateReads, changed_display, find_delta, pages_to_sign
 from builder.discovery import data_files
 from builder.errors import OutputError, Problem, Report
-from builder.exports import DISPLAY_READS, export_paths
 from builder.index import SiteIndex, build_index, resolve_references
 from builder.output import OutputWriter, static_files
 from builder.pages import all_pages
@@ -37,6 +38,7 @@ from builder.parallel import (
     Rendered,
     RenderJob,
     default_jobs,
+    earlier_bytes,
     map_chunks,
     read_chunk,
     render_chunk,
@@ -227,7 +229,8 @@ def render_and_write(
         manifest.files.update(kept)
         writer.unchanged += len(kept)
     job.previous, job.writer = previous.files, writer
-    with Background(_stage_exports, (job, index), jobs, len(job.pages) if with_exports else 0) as exports:
+    exported = len(job.pages) if with_exports else 0
+    with Background(_stage_exports, (job, index, cache), jobs, exported) as exports:
         for chunk in map_chunks(render_chunk, numbers, job, jobs, 100,
                                 lambda done: progress("render", done, len(numbers))):
             for rendered in chunk:
@@ -284,9 +287,11 @@ def _stage_search(state: tuple[RenderJob, SiteIndex, SiteCache]) -> list[tuple[s
     return stage_raw_files(job, data_files(index, job.config, False, True, cache, source_hashes))
 
 
-def _stage_exports(state: tuple[RenderJob, SiteIndex]) -> list[tuple[str, Rendered]]:
-    job, index = state
-    return stage_raw_files(job, data_files(index, job.config, True, False))
+def _stage_exports(state: tuple[RenderJob, SiteIndex, SiteCache]) -> list[tuple[str, Rendered]]:
+    job, index, cache = state
+    source_hashes = {identity: ref for identity, (ref, _) in job.record_refs.items()}
+    return stage_raw_files(job, data_files(index, job.config, True, False, cache, source_hashes,
+                                           partial(earlier_bytes, job)))
 
 
 def render_pages(job: RenderJob, jobs: int, progress: ProgressCallback) -> None:

@@ -14,7 +14,8 @@ config is ignored, never trusted; deleting `.cache/` is always safe.
   each kept with a hash of exactly the inputs it read (dates, slugs, which
   entities each article names), so editing a body does not recompute them;
   and the search index as last built, which a rebuild updates where the
-  articles changed (search.py, postings.py).
+  articles changed (search.py, postings.py); and where each record's pieces
+  of the exports lie in the files last written (datasets.py).
 - one manifest per output folder: for every file written, the signature of
   everything its rendering read, and its size, mtime and content hash. A page
   whose signature is unchanged and whose file is still as written is neither

@@ -27,7 +27,7 @@ template that prints a record itself (its Python repr) is not supported.
 
 The data files follow their own rule: the search index updates itself from
 its cache, and the exports are made again only if a changed source changed a
-display field they read (exports.DISPLAY_READS).
+display field they read (datasets.DISPLAY_READS), from the pieces that changed.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache, partial
 from typing import Any
 
-from builder import archive, exports, feeds, search, structured, timeline
+from builder import archive, datasets, exports, feeds, search, structured, timeline
 from builder.cache import SiteCache
 from builder.config import SiteConfig
 from builder.index import SiteIndex
@@ -84,16 +84,16 @@ def feed_pages(pages: Sequence[Page], index: SiteIndex, config: SiteConfig) -> I
 
 
 def data_files(index: SiteIndex, config: SiteConfig, with_exports: bool = True, with_search: bool = True,
-               site_cache: SiteCache | None = None,
-               source_hashes: Mapping[int, bytes] | None = None) -> Iterator[RawFile]:
+               site_cache: SiteCache | None = None, source_hashes: Mapping[int, bytes] | None = None,
+               earlier: datasets.EarlierFile | None = None) -> Iterator[RawFile]:
     """The exports and the search index: bytes computed from the whole index, one file at a time.
 
     The build makes and stages them in a process of its own while the pages
     render; only notes of what was staged go back, never the bytes. With the
-    site's cache (and the records' source hashes), the search index is
-    updated from the last build's.
+    site's cache (and the records' source hashes, and the last build's files),
+    both are updated from the last build's.
     """
     if with_exports:
-        yield from exports.export_files(index, config)
+        yield from datasets.export_files(index, config, site_cache, source_hashes, earlier)
     if with_search:
         yield from search.search_files(index, config, site_cache, source_hashes)

@@ -252,13 +252,32 @@ def stage_raw_files(job: RenderJob, files: Iterable[RawFile]) -> list[tuple[str,
     return [(raw.path, render_and_stage(job, raw, output_file(raw.path))) for raw in files]
 
 
+def earlier_bytes(job: RenderJob, site_path: str, wanted: bytes) -> bytes | None:
+    """A file's bytes as the last build wrote them, if the manifest gives them the hash `wanted` and
+    the file's stat is still as written (what a rebuild trusts of every page); else None."""
+    if job.writer is None:
+        return None
+    file = output_file(site_path)
+    entry = job.previous.get(file.as_posix())
+    target = job.writer.output_dir.joinpath(*file.parts)
+    if entry is None or entry.digest != wanted or not file_unchanged(target, entry):
+        return None
+    try:
+        data = target.read_bytes()
+    except OSError:
+        return None
+    return data if len(data) == entry.size else None
+
+
 def render_and_stage(job: RenderJob, page: Page | RawFile, file: PurePosixPath) -> Rendered:
     """Render a page unless its signature and file are unchanged; stage it unless its bytes are."""
     assert job.writer is not None
     relative = file.as_posix()
     deps: array[int] | None = None
-    if isinstance(page, RawFile):
-        signature: bytes | None = digest(b"raw", page.data)
+    data_digest: bytes | None = None
+    if isinstance(page, RawFile):  # its bytes are made already: their hash is its signature
+        data_digest = page.digest or digest(page.data)
+        signature: bytes | None = digest(b"raw", data_digest)
     else:
         assert job.pickler is not None
         signature, deps = job.pickler.page_signature(job.environment, page.path, page.template, page.context)
@@ -272,7 +291,8 @@ def render_and_stage(job: RenderJob, page: Page | RawFile, file: PurePosixPath) 
     else:
         assert job.renderer is not None
         data = job.renderer.render(page)
-    data_digest = digest(data)
+    if data_digest is None:
+        data_digest = digest(data)
     if old is not None and old.digest == data_digest and file_unchanged(target, old):
         entry = OutputEntry(signature, old.size, old.mtime_ns, old.inode, data_digest, deps)
         return Rendered(relative, entry, None)

@@ -103,6 +103,7 @@ class RawFile:
 
     path: str
     data: bytes
+    digest: bytes | None = None  # cache.digest(data), when its maker has it already
 
 
 class Deferred:
