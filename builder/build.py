@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -26,7 +26,7 @@ from builder.cache import (
 )
 from builder.config import CONFIG_FILE, SiteConfig, load_config
 from builder.datasets import DISPLAY_READS, export_paths
-from builder.delta import Delta, TemplateReads, changed_display, find_delta, pages_to_sign
+from builder.delta import ALL_DISPLAY_FIELDS, Delta, TemplateReads, changed_display, find_delta, pages_to_sign
 from builder.discovery import data_files
 from builder.errors import OutputError, Problem, Report
 from builder.index import SiteIndex, build_index, resolve_references
@@ -45,8 +45,9 @@ from builder.parallel import (
     stage_raw_files,
 )
 from builder.reader import ReadOptions, ReadResult, SourceFile, collect, find_sources
-from builder.records import Article
+from builder.records import Article, Entity
 from builder.render import RawFile, Renderer, template_dirs
+from builder.snapshot import IndexSnapshot, keep_index, load_index, snapshot_key
 from builder.theme import theme_dir
 from builder.urls import output_file
 
@@ -117,34 +118,33 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback,
         return BuildResult(config, output_dir, 0, len(previous.files), previous.warnings,
                            previous.left_out, clock.seconds())
     progress("read", 0, len(sources))
-    read = read_sources(sources, digests, config, cache, jobs, progress)
-    read_options = ReadOptions(drafts=options.drafts, future=options.future)
-    content = collect(read.results, config, report, read_options)
-    resolved = resolve_references(content, config, report)
-    index = build_index(resolved, config, cache.memo)
+    read = read_sources(sources, digests, dict(zip(previous.sources, previous.source_digests, strict=True)),
+                        config, cache, jobs, progress)
+    shape = digest(frame, value_bytes([(source.kind, source.relative, shape)
+                                       for source, shape in zip(sources, read.shapes, strict=True)]))
+    valid_until = _valid_until(read.results, options)
+    index, left_out, to_keep = _indexed(read, shape, valid_until, config, options, cache, report)
     report.raise_if_errors(options.strict)
     environment = digest(cache.key, files_fingerprint(template_dirs(config)))
     if output_dir is None:
         job = RenderJob(config, [*all_pages(index, config), *_static_pages(config)], [], environment,
                         read.record_refs)
         render_pages(job, jobs, progress)
-        return BuildResult(config, None, 0, 0, tuple(report.warnings), content.left_out, clock.seconds(),
-                           index)
+        return BuildResult(config, None, 0, 0, tuple(report.warnings), left_out, clock.seconds(), index)
     cache.forget_manifest(output_dir)  # until this build commits, the folder is not as it says
     try:
         with OutputWriter(output_dir) as writer:
             # The search index needs only the index: it is made (or updated) in a process of its
             # own from here on, while this one lists the pages and renders the changed ones.
             search_job = RenderJob(config, [], [], environment, read.record_refs, previous.files, writer)
-            with Background(_stage_search, (search_job, index, cache), jobs, len(index.articles)) as search:
+            with Background(_stage_search, (search_job, index, cache, to_keep), jobs,
+                            len(index.articles)) as search:
                 job = RenderJob(config, [*all_pages(index, config), *_static_pages(config)], [],
                                 environment, read.record_refs)
                 relatives = tuple(source.relative for source in sources)
                 page_paths = tuple(page.path for page in job.pages)
-                shape = digest(frame, value_bytes([(source.kind, source.relative, shape) for source, shape
-                                                   in zip(sources, read.shapes, strict=True)]))
-                manifest = Manifest(inputs=inputs, valid_until=_valid_until(read.results, options),
-                                    warnings=tuple(report.warnings), left_out=content.left_out, shape=shape,
+                manifest = Manifest(inputs=inputs, valid_until=valid_until,
+                                    warnings=tuple(report.warnings), left_out=left_out, shape=shape,
                                     sources=relatives,
                                     source_digests=tuple(digests.get(r, b"") for r in relatives),
                                     pages=page_paths)
@@ -156,22 +156,48 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback,
         raise
     cache.save_manifest(output_dir, manifest)
     return BuildResult(config, output_dir, writer.written, writer.unchanged, tuple(report.warnings),
-                       content.left_out, clock.seconds(), index)
+                       left_out, clock.seconds(), index)
+
+
+# What _stage_search keeps of an index made afresh: its snapshot but the index itself.
+_ToKeep = IndexSnapshot | None
+
+
+def _indexed(
+    read: SourcesRead, shape: bytes, valid_until: float, config: SiteConfig, options: BuildOptions,
+    cache: SiteCache, report: Report,
+) -> tuple[SiteIndex, tuple[tuple[str, str], ...], _ToKeep]:
+    """(the index, the articles left out, what to keep for the next build): the last build's index
+    with this build's records when nothing it is made from changed (snapshot.py), else made afresh."""
+    key = snapshot_key(shape, read.records)
+    if options.write:
+        loaded = load_index(cache, key, read.records)
+        if loaded is not None:
+            index, kept = loaded
+            report.extend(kept.problems)
+            return index, kept.left_out, None
+    start = len(report.problems)
+    content = collect(read.results, config, report, ReadOptions(drafts=options.drafts, future=options.future))
+    index = build_index(resolve_references(content, config, report), config, cache.memo)
+    snapshot = IndexSnapshot(key, valid_until, content.left_out, tuple(report.problems[start:]), b"")
+    return index, content.left_out, snapshot
 
 
 @dataclass(frozen=True)
 class SourcesRead:
     results: list[tuple[SourceFile, ReadResult]]
+    records: list[Article | Entity | None]  # of each source, in order
     record_refs: dict[int, tuple[bytes, int]]  # id(record) -> (hash of its source, source's position)
     shapes: list[bytes]  # of each source, in order (delta.record_shape)
     display_changes: frozenset[str]  # display fields changed in a source parsed again
 
 
 def read_sources(
-    sources: list[SourceFile], digests: dict[str, bytes], config: SiteConfig, cache: SiteCache,
-    jobs: int, progress: ProgressCallback,
+    sources: list[SourceFile], digests: dict[str, bytes], built: Mapping[str, bytes], config: SiteConfig,
+    cache: SiteCache, jobs: int, progress: ProgressCallback,
 ) -> SourcesRead:
-    """Every source's read result, parsing only files whose bytes are not in the cache."""
+    """Every source's read result, parsing only files whose bytes are not in the cache;
+    `built`: the hash of each source as the output was last built from it."""
     stored = cache.load_records()
     entries: list[RecordEntry | None] = []
     for source in sources:
@@ -186,11 +212,7 @@ def read_sources(
                             lambda done: progress("read", hits + done, len(sources))):
         for number, entry in chunk:
             entries[number] = entry
-    display_changes: frozenset[str] = frozenset()
-    for number in missing:
-        old, new = stored.get(sources[number].relative), entries[number]
-        display_changes |= changed_display(old.result.record if old else None,
-                                           new.result.record if new else None)
+    display_changes = _display_changes(sources, digests, built, stored, entries, missing)
     current = {source.relative: entry for source, entry in zip(sources, entries, strict=True)
                if entry is not None and entry.digest}
     cache.save_records(current, [sources[n].relative for n in missing] +
@@ -199,8 +221,29 @@ def read_sources(
                    for number, (source, entry) in enumerate(zip(sources, entries, strict=True))
                    if entry is not None and entry.digest and entry.result.record is not None}
     return SourcesRead([(source, entry.result) for source, entry in zip(sources, entries, strict=True)
-                        if entry is not None], record_refs,
+                        if entry is not None],
+                       [entry.result.record if entry is not None else None for entry in entries], record_refs,
                        [entry.shape if entry else b"" for entry in entries], display_changes)
+
+
+def _display_changes(
+    sources: list[SourceFile], digests: Mapping[str, bytes], built: Mapping[str, bytes],
+    stored: Mapping[str, RecordEntry], entries: Sequence[RecordEntry | None], parsed: Sequence[int],
+) -> frozenset[str]:
+    """The display fields changed since the output was last built. Known for a source parsed again
+    whose cached record is the one that build read; any other source changed since then (say, its
+    record was cached by a build that failed later) may have changed every field."""
+    changes: frozenset[str] = frozenset()
+    parsed_again = set(parsed)
+    for number, source in enumerate(sources):
+        last = built.get(source.relative)
+        if last == digests.get(source.relative):
+            continue
+        old, new = stored.get(source.relative), entries[number]
+        if number not in parsed_again or old is None or old.digest != last or new is None:
+            return ALL_DISPLAY_FIELDS
+        changes |= changed_display(old.result.record, new.result.record)
+    return changes
 
 
 def render_and_write(
@@ -281,10 +324,16 @@ def _note(rendered: Rendered, writer: OutputWriter, manifest: Manifest) -> None:
         manifest.files[rendered.relative] = rendered.entry
 
 
-def _stage_search(state: tuple[RenderJob, SiteIndex, SiteCache]) -> list[tuple[str, Rendered]]:
-    job, index, cache = state
+def _stage_search(state: tuple[RenderJob, SiteIndex, SiteCache, _ToKeep]) -> list[tuple[str, Rendered]]:
+    """The search index, staged; and, after an index made afresh, that index kept for the next build
+    (here, beside the pages: pickling it takes as long as the search index)."""
+    job, index, cache, to_keep = state
     source_hashes = {identity: ref for identity, (ref, _) in job.record_refs.items()}
-    return stage_raw_files(job, data_files(index, job.config, False, True, cache, source_hashes))
+    staged = stage_raw_files(job, data_files(index, job.config, False, True, cache, source_hashes))
+    if to_keep is not None:
+        positions = {identity: position for identity, (_, position) in job.record_refs.items()}
+        keep_index(cache, to_keep, index, positions)
+    return staged
 
 
 def _stage_exports(state: tuple[RenderJob, SiteIndex, SiteCache]) -> list[tuple[str, Rendered]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import builder.build as build_module
 from builder.build import BuildOptions, build
 from builder.cache import SignaturePickler, SiteCache
 from builder.config import load_config
@@ -183,3 +184,61 @@ def test_a_patch_written_against_another_base_is_ignored(tmp_path, monkeypatch):
     after = built(site)
     assert len(signed) > 10
     assert after == clean_build(site, scratch)
+
+
+def _indexings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the builds that index the site afresh (rather than loading the last build's index)."""
+    calls: list[int] = []
+    original = build_module.build_index
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "build_index", counting)
+    return calls
+
+
+def test_a_display_edit_reuses_the_last_index_and_a_rename_does_not(tmp_path, monkeypatch):
+    site, scratch = tmp_path / "site", tmp_path / "clean"
+    initial_site(site)
+    build(site, BuildOptions(jobs=1))
+    indexings = _indexings(monkeypatch)
+    _replace(site / ARTICLE, r"^Second paragraph\.$", "A changed paragraph.")
+    result = build(site, BuildOptions(jobs=1))
+    assert indexings == []  # the last build's index, with this build's records in it
+    fresh = build(site, BuildOptions(jobs=1, write=False))  # `check` always indexes afresh
+    assert indexings == [1] and result.index == fresh.index
+    assert built(site) == clean_build(site, scratch)
+    indexings.clear()
+    _replace(site / ACTOR, r'^name: "Kim Sung-hwan"$', 'name: "Aaron Kim"')  # lists are in order of name
+    assert built(site) == clean_build(site, scratch)
+    assert indexings == [1, 1]  # this build and the clean one
+
+
+def test_a_rename_in_a_failed_build_is_not_missed_by_the_next(tmp_path):
+    """The failed build read and cached the renamed record; the next finds that record in the cache,
+    yet must neither take it as unchanged since the output was built, nor take the index kept from
+    before the rename (its lists are in the old order)."""
+    site, scratch = tmp_path / "site", tmp_path / "clean"
+    initial_site(site)
+    build(site, BuildOptions(jobs=1))
+    twin = site / "content/articles/2011-02-09-story-3.md"  # the same slug as ARTICLE: an error
+    twin.write_bytes((site / ARTICLE).read_bytes())
+    _replace(site / ACTOR, r'^name: "Kim Sung-hwan"$', 'name: "Zed Kim"')
+    failed = built(site)
+    assert isinstance(failed, str) and "writes the same page" in failed
+    twin.unlink()
+    assert built(site) == clean_build(site, scratch)
+
+
+def test_a_damaged_kept_index_is_ignored(tmp_path):
+    site, scratch = tmp_path / "site", tmp_path / "clean"
+    initial_site(site)
+    build(site, BuildOptions(jobs=1))
+    kept = site / ".cache/kept-index.pickle"
+    data = bytearray(kept.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    kept.write_bytes(bytes(data))
+    _replace(site / ARTICLE, r"^Second paragraph\.$", "A changed paragraph.")
+    assert built(site) == clean_build(site, scratch)
