@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from builder.cache import (
     CacheMemory,
+    ChangedFiles,
     Manifest,
     OutputEntry,
     RecordEntry,
@@ -120,6 +121,8 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback,
     progress("read", 0, len(sources))
     read = read_sources(sources, digests, dict(zip(previous.sources, previous.source_digests, strict=True)),
                         config, cache, jobs, progress)
+    # After reading (whose workers could not be forked beside a thread), while indexing:
+    changed_files = ChangedFiles(output_dir, previous.files) if output_dir and previous.files else None
     shape = digest(frame, value_bytes([(source.kind, source.relative, shape)
                                        for source, shape in zip(sources, read.shapes, strict=True)]))
     valid_until = _valid_until(read.results, options)
@@ -132,6 +135,7 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback,
         render_pages(job, jobs, progress)
         return BuildResult(config, None, 0, 0, tuple(report.warnings), left_out, clock.seconds(), index)
     cache.forget_manifest(output_dir)  # until this build commits, the folder is not as it says
+    changed = changed_files.result() if changed_files else set()  # the thread ends before any fork
     try:
         with OutputWriter(output_dir) as writer:
             # The search index needs only the index: it is made (or updated) in a process of its
@@ -149,7 +153,8 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback,
                                     source_digests=tuple(digests.get(r, b"") for r in relatives),
                                     pages=page_paths)
                 delta = find_delta(previous, shape, relatives, digests, page_paths, read.display_changes)
-                render_and_write(job, index, writer, previous, manifest, cache, jobs, progress, search, delta)
+                render_and_write(job, index, writer, previous, manifest, cache, jobs, progress, search, delta,
+                                 changed)
     except BaseException:
         if previous.inputs:
             cache.save_manifest(output_dir, previous)
@@ -249,6 +254,7 @@ def _display_changes(
 def render_and_write(
     job: RenderJob, index: SiteIndex, writer: OutputWriter, previous: Manifest, manifest: Manifest,
     cache: SiteCache, jobs: int, progress: ProgressCallback, search: Background, delta: Delta | None = None,
+    changed_files: Collection[str] = frozenset(),
 ) -> None:
     """Render the pages whose inputs changed; stage changed files; commit them all at once.
 
@@ -266,7 +272,7 @@ def render_and_write(
         manifest.page_files = tuple(file.as_posix() for file in job.files)
     else:
         numbers, kept, with_exports, writer.previous = _delta_plan(job, delta, previous, manifest,
-                                                                   writer.output_dir)
+                                                                   changed_files)
         job.files = {number: writer.claim(job.pages[number].path) for number in numbers}
         manifest.pages, manifest.page_files = previous.pages, previous.page_files
         manifest.files.update(kept)
@@ -286,15 +292,15 @@ def render_and_write(
 
 
 def _delta_plan(
-    job: RenderJob, delta: Delta, previous: Manifest, manifest: Manifest, output_dir: Path
+    job: RenderJob, delta: Delta, previous: Manifest, manifest: Manifest, changed_files: Collection[str]
 ) -> tuple[list[int], dict[str, OutputEntry], bool, list[str]]:
     """(pages to sign, manifest entries kept, whether to remake the exports, files that may go stale:
     the data files not kept; every page stays)."""
     job.renderer = Renderer(job.config)
     reads = TemplateReads(job.renderer.environment, previous.template_reads)
-    numbers, kept = pages_to_sign(delta, previous, output_dir, job.pages, reads)
+    numbers, kept = pages_to_sign(delta, previous, changed_files, job.pages, reads)
     manifest.template_reads = reads.by_template  # the templates are the last build's
-    with_exports = _exports_needed(delta, previous, output_dir)
+    with_exports = _exports_needed(delta, previous, changed_files)
     if not with_exports:
         kept.update((relative, previous.files[relative]) for relative in _export_files())
     page_files = set(previous.page_files)
@@ -302,12 +308,11 @@ def _delta_plan(
     return numbers, kept, with_exports, stale
 
 
-def _exports_needed(delta: Delta, previous: Manifest, output_dir: Path) -> bool:
+def _exports_needed(delta: Delta, previous: Manifest, changed_files: Collection[str]) -> bool:
     """Whether the exports can differ from the last build's (which must still be in place)."""
     if delta.display_changes & DISPLAY_READS:
         return True
-    return not all(relative in previous.files and file_unchanged(f"{output_dir}/{relative}",
-                                                                 previous.files[relative])
+    return not all(relative in previous.files and relative not in changed_files
                    for relative in _export_files())
 
 

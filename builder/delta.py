@@ -33,15 +33,14 @@ display field they read (datasets.DISPLAY_READS), from the pieces that changed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
 
-from builder.cache import Manifest, OutputEntry, digest, dumps, file_unchanged
+from builder.cache import Manifest, OutputEntry, digest, dumps
 from builder.records import Article, Entity
 from builder.render import LazyVariables, page_about
 from builder.structured import ARTICLE_DATA_READS, ENTITY_DATA_READS
@@ -97,24 +96,23 @@ def find_delta(
 
 
 def pages_to_sign(
-    delta: Delta, previous: Manifest, output_dir: Path, pages: Sequence[Any],
+    delta: Delta, previous: Manifest, changed_files: Collection[str], pages: Sequence[Any],
     reads: Callable[[Any], frozenset[str]],
 ) -> tuple[list[int], dict[str, OutputEntry]]:
     """(positions of the pages that may show a change, manifest entries of all the others).
 
     A page is signed again if it showed a changed source and can read a field
     that changed (`reads(page)`: the names it may read), if it was never
-    signed (no dependencies known), or if its file is not as the last build left it.
+    signed (no dependencies known), or if its file is not as the last build left it (`changed_files`).
     """
     changed = delta.changed
     names = frozenset().union(*(_READ_AS.get(name, (name,)) for name in delta.display_changes))
     chosen: list[int] = []
     kept: dict[str, OutputEntry] = {}
-    folder = str(output_dir)
     for path, relative in zip(previous.pages, previous.page_files, strict=True):
         entry = previous.files.get(relative)
         number = delta.position[path]
-        if entry is None or entry.deps is None or not file_unchanged(f"{folder}/{relative}", entry) or (
+        if entry is None or entry.deps is None or relative in changed_files or (
                 not changed.isdisjoint(entry.deps) and not names.isdisjoint(reads(pages[number]))):
             chosen.append(number)
         else:
