@@ -21,17 +21,42 @@ output with stock Python-Markdown's.
 """
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
+import sys
 import xml.etree.ElementTree as etree
+from typing import Any
 
 import markdown
 from markdown import util
 from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
-from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.preprocessors import NormalizeWhitespace, Preprocessor
 from markdown.treeprocessors import InlineProcessor
+
+
+def _import_fenced_code() -> Any:
+    """markdown.extensions.fenced_code, imported with Pygments out of reach.
+
+    fenced_code imports codehilite, which imports Pygments if it can (and
+    Pygments reads every installed package's metadata for plugins): a twentieth
+    of a second of every build, for highlighting the builder never turns on.
+    codehilite is written to run without Pygments, and fenced_code consults it
+    only when codehilite is configured. A Pygments already loaded is left alone.
+    """
+    if "pygments" in sys.modules or "markdown.extensions.codehilite" in sys.modules:
+        return importlib.import_module("markdown.extensions.fenced_code")
+    sys.modules["pygments"] = None  # type: ignore[assignment]  # `import pygments` fails meanwhile
+    try:
+        return importlib.import_module("markdown.extensions.fenced_code")
+    finally:
+        del sys.modules["pygments"]
+
+
+_fenced_code = _import_fenced_code()
+FencedBlockPreprocessor = _fenced_code.FencedBlockPreprocessor
+FencedCodeExtension = _fenced_code.FencedCodeExtension
 
 # (pattern class name, regex) -> substrings, at least one of which every match contains.
 _TRIGGERS: dict[tuple[str, str], tuple[str, ...]] = {

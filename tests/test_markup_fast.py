@@ -156,3 +156,24 @@ def test_a_replaced_inline_processor_is_left_alone():
     md.treeprocessors.register(Custom(md), "inline", 20)
     assert not markup_fast.install(md)
     assert type(md.treeprocessors["inline"]) is Custom
+
+
+def test_converting_markdown_loads_no_pygments_and_no_package_metadata():
+    """Highlighting is never on, so Pygments (and the scan of every installed package's metadata
+    that it and extension names cost) must stay out of a build; the output is unchanged by it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from builder.config import SiteConfig\n"
+        "from builder.markup import MarkdownRenderer\n"
+        "source = '```python\\nx = 1\\n```\\n\\n|a|b|\\n|-|-|\\n|1|2|\\n'\n"
+        "html = MarkdownRenderer(SiteConfig(Path('.'))).convert(source)\n"
+        "assert '<pre><code class=\"language-python\">x = 1' in html and '<td>1</td>' in html, html\n"
+        "print(sorted(m for m in ('pygments', 'importlib.metadata') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
