@@ -48,7 +48,7 @@ from builder.parallel import (
 from builder.reader import ReadOptions, ReadResult, SourceFile, collect, find_sources
 from builder.records import Article, Entity
 from builder.render import RawFile, Renderer, template_dirs
-from builder.snapshot import IndexSnapshot, keep_index, load_index, snapshot_key
+from builder.snapshot import IndexSnapshot, keep_index, load_index
 from builder.theme import theme_dir
 from builder.urls import output_file
 
@@ -174,9 +174,8 @@ def _indexed(
 ) -> tuple[SiteIndex, tuple[tuple[str, str], ...], _ToKeep]:
     """(the index, the articles left out, what to keep for the next build): the last build's index
     with this build's records when nothing it is made from changed (snapshot.py), else made afresh."""
-    key = snapshot_key(shape, read.records)
     if options.write:
-        loaded = load_index(cache, key, read.records)
+        loaded = load_index(cache, shape, read.records)
         if loaded is not None:
             index, kept = loaded
             report.extend(kept.problems)
@@ -184,7 +183,7 @@ def _indexed(
     start = len(report.problems)
     content = collect(read.results, config, report, ReadOptions(drafts=options.drafts, future=options.future))
     index = build_index(resolve_references(content, config, report), config, cache.memo)
-    snapshot = IndexSnapshot(key, valid_until, content.left_out, tuple(report.problems[start:]), b"")
+    snapshot = IndexSnapshot(shape, valid_until, content.left_out, tuple(report.problems[start:]), b"")
     return index, content.left_out, snapshot
 
 

@@ -14,8 +14,8 @@ import heapq
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -150,10 +150,10 @@ def build_index(resolved: ResolvedContent, config: SiteConfig, memo: Memo = _no_
         by_year[article.date.year].append(article)
 
     keys_bytes = value_bytes(list(keys_of.values()))  # the memos' inputs: which entities each article names
-    return SiteIndex(
+    return in_name_order(SiteIndex(
         articles=articles,
         entities=entities,
-        by_kind=_freeze({k: sorted(v, key=_name_order) for k, v in by_kind.items()}),
+        by_kind=_freeze(by_kind),
         articles_of=_freeze(articles_of),
         entities_of=MappingProxyType(entities_of),
         inline_only=MappingProxyType(inline_only),
@@ -163,15 +163,37 @@ def build_index(resolved: ResolvedContent, config: SiteConfig, memo: Memo = _no_
         related_articles=_freeze(_related_articles(articles, entities_of, keys_bytes, articles_of, memo)),
         quotes_by=_freeze(quotes_by),
         by_year=_freeze(by_year),
+    ))
+
+
+def in_name_order(index: SiteIndex) -> SiteIndex:
+    """The index with its lists that are shown in order of name sorted so: the only part of it that
+    names decide (snapshot.py puts a kept index in order again after a rename). Each order is total,
+    so it does not depend on the order the list was in."""
+    return replace(
+        index,
+        by_kind=_sorted_values(index.by_kind, _name_order),
+        relations_in=_sorted_values(index.relations_in, _name_order),
+        co_mentions=_sorted_values(index.co_mentions, _count_then_name),
     )
+
+
+def _sorted_values(
+    mapping: Mapping[Any, Sequence[Any]], key: Callable[[Any], Any]
+) -> Mapping[Any, tuple[Any, ...]]:
+    return MappingProxyType({name: tuple(sorted(found, key=key)) for name, found in mapping.items()})
 
 
 def _count_then_slug(item: tuple[int, str, Entity]) -> tuple[int, str]:
     return item[0], item[1]
 
 
-def _name_order(entity: Entity) -> tuple[str, str]:
-    return (entity.name.casefold(), entity.slug)
+def _name_order(entity: Entity) -> tuple[str, str, str]:
+    return (entity.name.casefold(), entity.slug, entity.kind)
+
+
+def _count_then_name(pair: tuple[Entity, int]) -> tuple[int, str, str, str]:
+    return (-pair[1], pair[0].name, pair[0].kind, pair[0].slug)
 
 
 def _freeze(mapping: Mapping) -> Mapping:  # type: ignore[type-arg]
@@ -193,7 +215,7 @@ def _relations_in(entities: Mapping[EntityKey, Entity]) -> dict[EntityKey, list[
         for key in dict.fromkeys(ref.key for ref in entity.references):
             if key != entity.key:
                 incoming[key].append(entity)
-    return {key: sorted(sources, key=_name_order) for key, sources in incoming.items()}
+    return incoming  # put in order of name by in_name_order
 
 
 def _co_mentions(
@@ -215,8 +237,7 @@ def _co_mentions(
     # Who makes the cut depends on counts and keys only, so a renamed entity reuses the memo and
     # changes no page that does not show it (see delta.py); the shown order is by count, then name.
     mentioned = list(keys_of.values())
-    return {key: sorted(((entities[other], number) for other, number in top),
-                        key=lambda pair: (-pair[1], pair[0].name))
+    return {key: [(entities[other], number) for other, number in top]  # ordered by in_name_order
             for key, top in memo("co-mentions", digest(keys_bytes), count).items()}
 
 

@@ -2,14 +2,14 @@
 
 Collecting, resolving and indexing 13,000 records takes a third of a second
 on every rebuild, yet the index is made only of the records' shape fields
-(dates, slugs, references: delta.py) and the entities' names (lists are in
-order of name). So the index is kept in the cache with each record that
-came from a source pickled as that source's position, under a key of the
-site's shape and every entity's name: a rebuild with the same key loads it
-with this build's records in those positions, which equals indexing them
-again. Entities made up for missing files (stubs), quotes and everything
-else in it are kept by value. The problems collecting and resolving
-reported are kept too, and reported again.
+(dates, slugs, references: delta.py), except for the order of the lists
+shown in order of name. So the index is kept in the cache with each record
+that came from a source pickled as that source's position, under a key of
+the site's shape: a rebuild with the same key loads it with this build's
+records in those positions and sorts those lists again (index.in_name_order),
+which equals indexing them again. Entities made up for missing files
+(stubs), quotes and everything else in it are kept by value. The problems
+collecting and resolving reported are kept too, and reported again.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from builder.cache import DISPATCH_TABLE, SiteCache, digest, value_bytes
+from builder.cache import DISPATCH_TABLE, SiteCache
 from builder.errors import Problem
-from builder.index import SiteIndex
+from builder.index import SiteIndex, in_name_order
 from builder.records import Article, Entity
 
 _NAME = "index"
@@ -31,22 +31,17 @@ _NAME = "index"
 
 @dataclass
 class IndexSnapshot:
-    key: bytes  # snapshot_key
+    key: bytes  # the site's shape (delta.py) when it was made
     valid_until: float  # when a left-out future article comes due: then collect again
     left_out: tuple[tuple[str, str], ...]
     problems: tuple[Problem, ...]  # reported while collecting and resolving
     index: bytes  # the pickled SiteIndex, records as their sources' positions
 
 
-def snapshot_key(shape: bytes, records: Sequence[Article | Entity | None]) -> bytes:
-    """The site's shape (delta.py) and every entity's name: all the index is made from."""
-    return digest(shape, value_bytes([record.name if type(record) is Entity else None  # type: ignore[union-attr]
-                                      for record in records]))
-
-
 def load_index(cache: SiteCache, key: bytes, records: Sequence[Article | Entity | None],
                ) -> tuple[SiteIndex, IndexSnapshot] | None:
-    """The index kept under `key`, with `records` (by source position) in it; None if there is none."""
+    """The index kept under `key` (the site's shape), with `records` (by source position) in it;
+    None if there is none."""
     kept = cache.kept(_NAME)
     if not isinstance(kept, IndexSnapshot) or kept.key != key or time.time() >= kept.valid_until:
         return None
@@ -56,7 +51,7 @@ def load_index(cache: SiteCache, key: bytes, records: Sequence[Article | Entity 
         index = unpickler.load()
     except Exception:  # damaged beyond the checksum, or positions past the records: never trusted
         return None
-    return (index, kept) if isinstance(index, SiteIndex) else None
+    return (in_name_order(index), kept) if isinstance(index, SiteIndex) else None
 
 
 def keep_index(cache: SiteCache, snapshot: IndexSnapshot, index: SiteIndex,

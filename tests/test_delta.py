@@ -19,7 +19,7 @@ from builder.build import BuildOptions, build
 from builder.cache import SignaturePickler, SiteCache
 from builder.config import load_config
 from builder.errors import Report
-from tests.test_incremental import age_files, built, clean_build, initial_site
+from tests.test_incremental import age_files, built, clean_build, initial_site, output_files
 
 
 def _replace(path: Path, pattern: str, replacement: str) -> None:
@@ -199,21 +199,26 @@ def _indexings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def test_a_display_edit_reuses_the_last_index_and_a_rename_does_not(tmp_path, monkeypatch):
+def test_display_edits_reuse_the_last_index_and_equal_a_fresh_one(tmp_path, monkeypatch):
     site, scratch = tmp_path / "site", tmp_path / "clean"
     initial_site(site)
     build(site, BuildOptions(jobs=1))
     indexings = _indexings(monkeypatch)
-    _replace(site / ARTICLE, r"^Second paragraph\.$", "A changed paragraph.")
-    result = build(site, BuildOptions(jobs=1))
-    assert indexings == []  # the last build's index, with this build's records in it
-    fresh = build(site, BuildOptions(jobs=1, write=False))  # `check` always indexes afresh
-    assert indexings == [1] and result.index == fresh.index
-    assert built(site) == clean_build(site, scratch)
-    indexings.clear()
-    _replace(site / ACTOR, r'^name: "Kim Sung-hwan"$', 'name: "Aaron Kim"')  # lists are in order of name
-    assert built(site) == clean_build(site, scratch)
-    assert indexings == [1, 1]  # this build and the clean one
+    for relative, pattern, replacement in [
+        (ARTICLE, r"^Second paragraph\.$", "A changed paragraph."),
+        # lists shown in order of name: the kept index is put in the new order
+        (ACTOR, r'^name: "Kim Sung-hwan"$', 'name: "Zed Kim"'),
+        (COUNTRY, r'^name: "Japan"$', 'name: "Aa Japan"'),
+    ]:
+        _replace(site / relative, pattern, replacement)
+        result = build(site, BuildOptions(jobs=1))
+        assert indexings == []  # the last build's index, with this build's records in it
+        fresh = build(site, BuildOptions(jobs=1, write=False))  # `check` always indexes afresh
+        assert indexings == [1] and result.index == fresh.index
+        assert output_files(site / "_site") == clean_build(site, scratch)
+        indexings.clear()
+    by_name = [entity.name for entity in result.index.by_kind["actors"]]
+    assert by_name == sorted(by_name, key=str.casefold) and by_name[-1] == "Zed Kim"
 
 
 def test_a_rename_in_a_failed_build_is_not_missed_by_the_next(tmp_path):
