@@ -24,7 +24,8 @@ unchanged archive gives byte-identical files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from operator import attrgetter
@@ -71,14 +72,22 @@ def article_references(article: Article) -> list[Reference]:
 
 @dataclass
 class _Kept:
-    """Where the last build put each record's pieces, in the files whose hashes are `graph` and `table`."""
+    """Where the last build put each record's pieces, in the files whose hashes are `graph` and `table`.
+
+    Records are listed in the files' order; spans are flat arrays (start, end, start, end, ...).
+    """
 
     graph: bytes
     table: bytes
-    # source hash -> spans of its node, its mentions and its rows; hash of the entities it names
-    articles: dict[bytes, tuple[Span, Span, Span, bytes]]
-    entities: dict[bytes, tuple[Span, Span]]  # source hash -> spans of its node and its relations
-    co_mentions: tuple[bytes, Span]  # hash of the entities each article names, span of the edges
+    articles: list[bytes | None]  # each article's source hash
+    named: list[bytes]  # for each article, the ids of the entities it names
+    nodes: array[int]  # spans of the articles' nodes,
+    mentions: array[int]  # of their "mentions" edges,
+    rows: array[int]  # and of their CSV rows
+    entities: list[bytes | None]  # each entity's source hash (_entity_ref)
+    entity_nodes: array[int]  # spans of the entities' nodes,
+    relations: array[int]  # and of their "relation" edges
+    co_mentions: tuple[bytes, Span]  # hash of `named`, span of the co-mention edges
     names: dict[EntityKey, str]  # every entity's name, as the rows show them
 
 
@@ -94,9 +103,10 @@ def export_files(index: SiteIndex, config: SiteConfig, cache: SiteCache | None =
         old_graph, old_table = earlier(graph_path, kept.graph), earlier(table_path, kept.table)
     if old_graph is None or old_table is None or not isinstance(kept, _Kept):
         kept = old_graph = old_table = None
-    made = _Made(index, UrlMap(config), source_hashes or {}, kept, old_graph, old_table)
-    graph, table = made.graph(), made.table()
-    state = _Kept(digest(graph), digest(table), made.article_spans, made.entity_spans, made.co_mention_span,
+    made = _Made(index, UrlMap(config), source_hashes or {}, kept)
+    graph, table = made.graph(old_graph), made.table(old_table)
+    state = _Kept(digest(graph), digest(table), made.article_refs, made.named, made.nodes, made.mentions,
+                  made.rows, made.entity_refs, made.entity_nodes, made.relations, made.co_mention_span,
                   made.names)
     yield RawFile(graph_path, graph, state.graph)
     yield RawFile(table_path, table, state.table)
@@ -113,12 +123,12 @@ class _Joined:
     as one stretch, so an unchanged file costs a few slices, not one per record.
     """
 
-    def __init__(self, separator: bytes, old: memoryview | None) -> None:
+    def __init__(self, separator: bytes, old: bytes | None) -> None:
         self.parts: list[bytes | memoryview] = []
         self.size = 0
         self.separator = separator
         self.first = True
-        self.old = old
+        self.old = memoryview(old) if old is not None else None
         self.stretch: list[int] | None = None  # [start, end] in the old file, not yet in parts
 
     def write(self, text: bytes) -> None:
@@ -127,6 +137,28 @@ class _Joined:
         self.parts.append(text)
         self.size += len(text)
         self.first = True
+
+    def items(self, was: Sequence[int], old_spans: array[int] | None,
+              make: Callable[[int], bytes]) -> array[int]:
+        """A list's items, and their spans: item i is make(i), or where was[i] >= 0 the old file's
+        item was[i] (old_spans: of the old list). Items that followed each other there are copied
+        as one stretch."""
+        spans = array("q")
+        count = len(was)
+        number = 0
+        while number < count:
+            first = was[number]
+            if first < 0:
+                spans.extend(self.item(make(number)))
+                number += 1
+                continue
+            end = number + 1
+            while end < count and was[end] == first + end - number:
+                end += 1
+            assert old_spans is not None
+            spans.extend(self._copy_run(old_spans[2 * first: 2 * (first + end - number)]))
+            number = end
+        return spans
 
     def item(self, piece: bytes) -> Span:
         """A piece made in this build."""
@@ -142,7 +174,7 @@ class _Joined:
         return self.size - len(piece), self.size
 
     def copy(self, span: Span) -> Span:
-        """A piece of the last build's file."""
+        """A piece (or consecutive pieces of one list) of the last build's file."""
         start, end = span
         if start == end:
             return self.size, self.size
@@ -160,6 +192,17 @@ class _Joined:
         self.size += len(gap) + end - start
         return self.size - (end - start), self.size
 
+    def _copy_run(self, old: array[int]) -> array[int]:
+        """Consecutive items of one list in the old file (their flat spans), copied; their new spans."""
+        starts = range(0, len(old), 2)
+        first = next((at for at in starts if old[at] != old[at + 1]), None)
+        if first is None:  # all of them empty
+            return old
+        last = next(at for at in reversed(starts) if old[at] != old[at + 1])
+        start = self.copy((old[first], old[last + 1]))[0]
+        shift = start - old[first]
+        return array("q", [at + shift for at in old]) if shift else old
+
     def _end_stretch(self) -> None:
         if self.stretch is not None:
             assert self.old is not None
@@ -174,26 +217,22 @@ class _Joined:
 class _Made:
     """The two files of one build, and where each piece landed in them (the next build's _Kept)."""
 
-    def __init__(self, index: SiteIndex, urls: UrlMap, source_hashes: Mapping[int, bytes], kept: _Kept | None,
-                 old_graph: bytes | None, old_table: bytes | None) -> None:
+    def __init__(self, index: SiteIndex, urls: UrlMap, source_hashes: Mapping[int, bytes],
+                 kept: _Kept | None) -> None:
         self.index, self.urls, self.kept = index, urls, kept
-        self.old_graph = memoryview(old_graph) if old_graph is not None else None
-        self.old_table = memoryview(old_table) if old_table is not None else None
         self.articles = sorted(index.articles, key=attrgetter("date", "slug"))
         self.entity_keys = sorted(index.entities)
         self.names = {key: entity.name for key, entity in index.entities.items()}
-        refs = [source_hashes.get(id(article)) for article in self.articles]
-        old = kept.articles if kept is not None else {}
-        self.article_refs = refs
-        self.article_olds = [old.get(ref) if ref is not None else None for ref in refs]
-        old_entities = kept.entities if kept is not None else {}
+        self.article_refs = [source_hashes.get(id(article)) for article in self.articles]
         self.entity_refs = [_entity_ref(index.entities[key], source_hashes) for key in self.entity_keys]
-        self.entity_olds = [old_entities.get(ref) if ref is not None else None for ref in self.entity_refs]
+        # Where each record's pieces were in the last build's lists (-1: make them afresh).
+        self.was = _positions(self.article_refs, kept.articles if kept else None)
+        self.entity_was = _positions(self.entity_refs, kept.entities if kept else None)
         self.texts = _JsonTexts()
-        self.references: dict[int, list[Reference]] = {}  # of articles encoded afresh, by position
-        # Pieces from the last build, for the next one: by source hash.
-        self.article_spans: dict[bytes, tuple[Span, Span, Span, bytes]] = {}
-        self.entity_spans: dict[bytes, tuple[Span, Span]] = {}
+        self.references: dict[int, list[Reference]] = {}  # of articles made afresh, by position
+        self.csv_names = _CsvNames(index.entities)
+        self.named: list[bytes] = []
+        self.nodes = self.mentions = self.rows = self.entity_nodes = self.relations = array("q")
         self.co_mention_span: tuple[bytes, Span] = (b"", (0, 0))
 
     def _references(self, number: int) -> list[Reference]:
@@ -202,78 +241,61 @@ class _Made:
             found = self.references[number] = article_references(self.articles[number])
         return found
 
-    def graph(self) -> bytes:
-        out = _Joined(b",", self.old_graph)
+    def graph(self, old: bytes | None) -> bytes:
+        kept = self.kept
+        out = _Joined(b",", old)
         out.write(f'{{"version":{GRAPH_VERSION},"directed":true,'
                   f'"base_url":{_json_text(self.urls.absolute(""))},"nodes":['.encode())
-        old = self.old_graph
-        texts = self.texts
-        nodes: list[Span] = []
-        for article, kept in zip(self.articles, self.article_olds, strict=True):
-            if kept is not None and old is not None:
-                nodes.append(out.copy(kept[0]))
-            else:
-                nodes.append(out.item(
-                    f'{{"id":{texts["articles/" + article.slug]},"type":"article","kind":"articles",'
-                    f'"name":{_json_text(article.title)},"date":"{article.date.date().isoformat()}"}}'.encode()))
-        entity_nodes: list[Span] = []
-        for key, kept_entity in zip(self.entity_keys, self.entity_olds, strict=True):
-            if kept_entity is not None and old is not None:
-                entity_nodes.append(out.copy(kept_entity[0]))
-            else:
-                entity_nodes.append(out.item(self._entity_node(self.index.entities[key]).encode()))
+        self.nodes = out.items(self.was, kept.nodes if kept else None, self._article_node)
+        self.entity_nodes = out.items(self.entity_was, kept.entity_nodes if kept else None, self._entity_node)
         out.write(b'],"edges":[')
-        mentions: list[Span] = []
-        keys_hashes: list[bytes] = []
-        for number, (article, kept) in enumerate(zip(self.articles, self.article_olds, strict=True)):
-            if kept is not None and old is not None:
-                mentions.append(out.copy(kept[1]))
-                keys_hashes.append(kept[3])
-            else:
-                references = self._references(number)
-                source = texts["articles/" + article.slug]
-                mentions.append(out.item(",".join([
-                    f'{{"source":{source},"target":{texts[f"{ref.kind}/{ref.slug}"]},"type":"mentions",'
-                    f'"origin":{texts[ref.origin]}}}' for ref in references]).encode()))
-                keys_hashes.append(digest(*(f"{ref.kind}/{ref.slug}" for ref in references)))
-        for number, (key, kept_entity) in enumerate(zip(self.entity_keys, self.entity_olds, strict=True)):
-            if kept_entity is not None and old is not None:
-                relations = out.copy(kept_entity[1])
-            else:
-                relations = out.item(self._relations(self.index.entities[key]).encode())
-            ref = self.entity_refs[number]
-            if ref is not None:
-                self.entity_spans[ref] = (entity_nodes[number], relations)
+        self.mentions = out.items(self.was, kept.mentions if kept else None, self._mentions)
+        self.relations = out.items(self.entity_was, kept.relations if kept else None, self._relations)
         # The co-mentions the site shows (each entity's most frequent partners, from the index)
         # depend only on which entities each article names (index._co_mentions).
-        named = digest(b"".join(keys_hashes))
-        if self.kept is not None and old is not None and self.kept.co_mentions[0] == named:
-            co_mentions = out.copy(self.kept.co_mentions[1])
+        self.named = [kept.named[was] if kept and was >= 0 else self._named(number)
+                      for number, was in enumerate(self.was)]
+        named = digest(b"\n".join(self.named))  # kinds and slugs hold no space and no line end
+        if kept is not None and kept.co_mentions[0] == named:
+            co_mentions = out.copy(kept.co_mentions[1])
         else:
             co_mentions = out.item(self._co_mentions().encode())
         self.co_mention_span = (named, co_mentions)
         out.write(b"]}\n")
-        for number, ref in enumerate(self.article_refs):
-            if ref is not None:
-                self.article_spans[ref] = (nodes[number], mentions[number], (0, 0), keys_hashes[number])
         return out.getvalue()
 
-    def _entity_node(self, entity: Entity) -> str:
+    def _article_node(self, number: int) -> bytes:
+        article = self.articles[number]
+        return (f'{{"id":{self.texts["articles/" + article.slug]},"type":"article","kind":"articles",'
+                f'"name":{_json_text(article.title)},"date":"{article.date.date().isoformat()}"}}').encode()
+
+    def _mentions(self, number: int) -> bytes:
+        source = self.texts["articles/" + self.articles[number].slug]
+        return ",".join([f'{{"source":{source},"target":{self.texts[f"{ref.kind}/{ref.slug}"]},'
+                         f'"type":"mentions","origin":{self.texts[ref.origin]}}}'
+                         for ref in self._references(number)]).encode()
+
+    def _named(self, number: int) -> bytes:
+        return " ".join([f"{ref.kind}/{ref.slug}" for ref in self._references(number)]).encode()
+
+    def _entity_node(self, number: int) -> bytes:
+        entity = self.index.entities[self.entity_keys[number]]
         date_text = f'"{entity.start.isoformat()}"' if entity.start else "null"
         wikidata = _json_text(entity.wikidata) if entity.wikidata else "null"
         stub = "true" if entity.is_stub else "false"
         return (f'{{"id":{self.texts[node_id(entity)]},"type":"entity",'
                 f'"kind":{self.texts[entity.kind]},"name":{_json_text(entity.name)},'
-                f'"date":{date_text},"wikidata":{wikidata},"stub":{stub}}}')
+                f'"date":{date_text},"wikidata":{wikidata},"stub":{stub}}}').encode()
 
-    def _relations(self, entity: Entity) -> str:
+    def _relations(self, number: int) -> bytes:
+        entity = self.index.entities[self.entity_keys[number]]
         source = self.texts[node_id(entity)]
         first: dict[tuple[str, str], Reference] = {}
         for ref in entity.references:
             first.setdefault(ref.key, ref)
         return ",".join([f'{{"source":{source},"target":{self.texts[f"{ref.kind}/{ref.slug}"]},'
                          f'"type":"relation","origin":{self.texts[ref.origin]}}}'
-                         for ref in first.values() if ref.key != entity.key])
+                         for ref in first.values() if ref.key != entity.key]).encode()
 
     def _co_mentions(self) -> str:
         """Once per pair, in order of the pair's ids (index.co_mentions holds each pair twice)."""
@@ -286,32 +308,38 @@ class _Made:
         return ",".join([f'{{"source":{_json_text(a)},"target":{_json_text(b)},"type":"co-mention",'
                          f'"weight":{count}}}' for (a, b), count in sorted(pairs.items())])
 
-    def table(self) -> bytes:
+    def table(self, old: bytes | None) -> bytes:
         """RFC 4180 CSV, written by hand: each text is quoted once (per entity, per article)
         rather than per row, which is most of the cost with the csv module at 70,000 rows."""
-        out = _Joined(b"", self.old_table)
+        out = _Joined(b"", old)
         out.write((",".join(ANNOTATION_COLUMNS) + "\r\n").encode())
-        old = self.old_table
-        renamed: set[int] = set()  # ids of the articles that show a changed name
-        if self.kept is not None:
+        was = self.was
+        if self.kept is not None:  # an article's rows show its entities' names
+            renamed: set[int] = set()
             for key, name in self.names.items():
                 if self.kept.names.get(key) != name:
                     renamed.update(map(id, self.index.articles_of.get(key, ())))
-        names = _CsvNames(self.index.entities)
-        for number, (article, kept) in enumerate(zip(self.articles, self.article_olds, strict=True)):
-            if kept is not None and old is not None and id(article) not in renamed:
-                rows = out.copy(kept[2])
-            else:
-                head = f"{article.slug},{article.date.date().isoformat()}"
-                tail = _csv_field(article.source_path)
-                rows = out.item("".join([
-                    f"{head},{ref.kind},{ref.slug},{names[(ref.kind, ref.slug)]},{ref.origin},{ref.field},"
-                    f"{ref.line},{tail}\r\n" for ref in self._references(number)]).encode())
-            ref = self.article_refs[number]
-            if ref is not None:
-                node, mentions, _, named = self.article_spans[ref]
-                self.article_spans[ref] = (node, mentions, rows, named)
+            if renamed:
+                was = [-1 if id(article) in renamed else position
+                       for article, position in zip(self.articles, was, strict=True)]
+        self.rows = out.items(was, self.kept.rows if self.kept else None, self._rows)
         return out.getvalue()
+
+    def _rows(self, number: int) -> bytes:
+        article = self.articles[number]
+        head = f"{article.slug},{article.date.date().isoformat()}"
+        tail = _csv_field(article.source_path)
+        names = self.csv_names
+        return "".join([f"{head},{ref.kind},{ref.slug},{names[(ref.kind, ref.slug)]},{ref.origin},"
+                        f"{ref.field},{ref.line},{tail}\r\n" for ref in self._references(number)]).encode()
+
+
+def _positions(current: Sequence[bytes | None], old: Sequence[bytes | None] | None) -> list[int]:
+    """For each current record (by source hash), its position in the old list, or -1."""
+    if old is None:
+        return [-1] * len(current)
+    where = {ref: number for number, ref in enumerate(old) if ref is not None}
+    return [where.get(ref, -1) if ref is not None else -1 for ref in current]
 
 
 def _entity_ref(entity: Entity, source_hashes: Mapping[int, bytes]) -> bytes | None:
