@@ -98,17 +98,22 @@ def export_files(index: SiteIndex, config: SiteConfig, cache: SiteCache | None =
     -> hash) and the last build's files, copying every piece whose inputs are unchanged."""
     graph_path, table_path = export_paths()
     kept = cache.kept(_KEPT) if cache is not None and earlier is not None else None
-    old_graph = old_table = None
-    if isinstance(kept, _Kept) and earlier is not None:
-        old_graph, old_table = earlier(graph_path, kept.graph), earlier(table_path, kept.table)
-    if old_graph is None or old_table is None or not isinstance(kept, _Kept):
-        kept = old_graph = old_table = None
+    if not isinstance(kept, _Kept) or earlier is None:
+        kept = None
     made = _Made(index, UrlMap(config), source_hashes or {}, kept)
-    graph, table = made.graph(old_graph), made.table(old_table)
-    state = _Kept(digest(graph), digest(table), made.article_refs, made.named, made.nodes, made.mentions,
+    # One file at a time, each let go once staged: at most one old and one new file in memory.
+    old = earlier(graph_path, kept.graph) if kept is not None and earlier is not None else None
+    graph = made.graph(old)
+    del old
+    graph_digest = digest(graph)
+    yield RawFile(graph_path, graph, graph_digest)
+    del graph
+    old = earlier(table_path, kept.table) if kept is not None and earlier is not None else None
+    table = made.table(old)
+    del old
+    state = _Kept(graph_digest, digest(table), made.article_refs, made.named, made.nodes, made.mentions,
                   made.rows, made.entity_refs, made.entity_nodes, made.relations, made.co_mention_span,
                   made.names)
-    yield RawFile(graph_path, graph, state.graph)
     yield RawFile(table_path, table, state.table)
     if cache is not None and state != kept:
         cache.keep(_KEPT, state)
@@ -242,19 +247,22 @@ class _Made:
         return found
 
     def graph(self, old: bytes | None) -> bytes:
-        kept = self.kept
+        """graph.json; `old`: the last build's, or None to make every piece afresh."""
+        kept = self.kept if old is not None else None
+        was = self.was if kept else [-1] * len(self.was)
+        entity_was = self.entity_was if kept else [-1] * len(self.entity_was)
         out = _Joined(b",", old)
         out.write(f'{{"version":{GRAPH_VERSION},"directed":true,'
                   f'"base_url":{_json_text(self.urls.absolute(""))},"nodes":['.encode())
-        self.nodes = out.items(self.was, kept.nodes if kept else None, self._article_node)
-        self.entity_nodes = out.items(self.entity_was, kept.entity_nodes if kept else None, self._entity_node)
+        self.nodes = out.items(was, kept.nodes if kept else None, self._article_node)
+        self.entity_nodes = out.items(entity_was, kept.entity_nodes if kept else None, self._entity_node)
         out.write(b'],"edges":[')
-        self.mentions = out.items(self.was, kept.mentions if kept else None, self._mentions)
-        self.relations = out.items(self.entity_was, kept.relations if kept else None, self._relations)
+        self.mentions = out.items(was, kept.mentions if kept else None, self._mentions)
+        self.relations = out.items(entity_was, kept.relations if kept else None, self._relations)
         # The co-mentions the site shows (each entity's most frequent partners, from the index)
         # depend only on which entities each article names (index._co_mentions).
-        self.named = [kept.named[was] if kept and was >= 0 else self._named(number)
-                      for number, was in enumerate(self.was)]
+        self.named = [self.kept.named[position] if self.kept and position >= 0 else self._named(number)
+                      for number, position in enumerate(self.was)]
         named = digest(b"\n".join(self.named))  # kinds and slugs hold no space and no line end
         if kept is not None and kept.co_mentions[0] == named:
             co_mentions = out.copy(kept.co_mentions[1])
@@ -313,16 +321,17 @@ class _Made:
         rather than per row, which is most of the cost with the csv module at 70,000 rows."""
         out = _Joined(b"", old)
         out.write((",".join(ANNOTATION_COLUMNS) + "\r\n").encode())
-        was = self.was
-        if self.kept is not None:  # an article's rows show its entities' names
+        kept = self.kept if old is not None else None
+        was = self.was if kept else [-1] * len(self.was)
+        if kept is not None:  # an article's rows show its entities' names
             renamed: set[int] = set()
             for key, name in self.names.items():
-                if self.kept.names.get(key) != name:
+                if kept.names.get(key) != name:
                     renamed.update(map(id, self.index.articles_of.get(key, ())))
             if renamed:
                 was = [-1 if id(article) in renamed else position
                        for article, position in zip(self.articles, was, strict=True)]
-        self.rows = out.items(was, self.kept.rows if self.kept else None, self._rows)
+        self.rows = out.items(was, kept.rows if kept else None, self._rows)
         return out.getvalue()
 
     def _rows(self, number: int) -> bytes:

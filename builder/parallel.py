@@ -249,7 +249,11 @@ def stage_raw_files(job: RenderJob, files: Iterable[RawFile]) -> list[tuple[str,
     Only these small notes go back to the main process, never the bytes
     (the data exports alone are hundreds of megabytes at 100,000 articles).
     """
-    return [(raw.path, render_and_stage(job, raw, output_file(raw.path))) for raw in files]
+    staged = []
+    for raw in files:
+        staged.append((raw.path, render_and_stage(job, raw, output_file(raw.path))))
+        del raw  # before the next file is made
+    return staged
 
 
 def earlier_bytes(job: RenderJob, site_path: str, wanted: bytes) -> bytes | None:
