@@ -90,6 +90,12 @@ class _Kept:
     co_mentions: tuple[bytes, Span]  # hash of `named`, span of the co-mention edges
     names: dict[EntityKey, str]  # every entity's name, as the rows show them
 
+    def consistent(self) -> bool:
+        """Every list as long as its records: a state that is not is never trusted."""
+        articles, entities = len(self.articles), len(self.entities)
+        return (len(self.named) == articles and len(self.entity_nodes) == len(self.relations) == 2 * entities
+                and len(self.nodes) == len(self.mentions) == len(self.rows) == 2 * articles)
+
 
 def export_files(index: SiteIndex, config: SiteConfig, cache: SiteCache | None = None,
                  source_hashes: Mapping[int, bytes] | None = None,
@@ -98,7 +104,7 @@ def export_files(index: SiteIndex, config: SiteConfig, cache: SiteCache | None =
     -> hash) and the last build's files, copying every piece whose inputs are unchanged."""
     graph_path, table_path = export_paths()
     kept = cache.kept(_KEPT) if cache is not None and earlier is not None else None
-    if not isinstance(kept, _Kept) or earlier is None:
+    if not isinstance(kept, _Kept) or not kept.consistent() or earlier is None:
         kept = None
     made = _Made(index, UrlMap(config), source_hashes or {}, kept)
     # One file at a time, each let go once staged: at most one old and one new file in memory.

@@ -20,6 +20,9 @@ import pytest
 
 from builder import datasets
 from builder.build import BuildOptions, build
+from builder.cache import SiteCache
+from builder.config import load_config
+from builder.errors import Report
 from tests.test_incremental import age_files, article_text, built, clean_build, entity_text, initial_site
 
 ACTOR = "content/actors/kim-sung-hwan.md"
@@ -159,6 +162,21 @@ def test_a_damaged_kept_state_is_ignored(tmp_path):
                                       b"not a cache at all", b""]):
         kept.write_bytes(damaged)
         _edit_and_compare(site, scratch, f"Kim Number {number}")
+
+
+def test_a_kept_state_that_does_not_add_up_is_ignored(tmp_path):
+    """Lists of the wrong length (a state from a bug, not from damage: its checksum is right)."""
+    site, scratch = tmp_path / "site", tmp_path / "clean"
+    _site(site)
+    build(site, BuildOptions(jobs=1))
+    config = load_config(site, Report(), None)
+    cache = SiteCache(site, config)
+    kept = cache.kept("exports")
+    assert kept.consistent()
+    kept.nodes = kept.nodes[:-2]  # the last node: the copy would leave it out
+    assert not kept.consistent()
+    cache.keep("exports", kept)
+    _edit_and_compare(site, scratch, "Kim Short")
 
 
 @pytest.mark.parametrize("changed", [(GRAPH,), (TABLE,), (GRAPH, TABLE)])
