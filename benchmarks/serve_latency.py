@@ -74,7 +74,7 @@ def measure(site: Path, runs: int, context) -> tuple[list[float], list[float]]: 
             latencies.append(_wait_for(page, token, timeout=60) - started)
             time.sleep(0.5)
         page.close()
-        server.stop()
+        server.stop(timeout=300)  # removing a 20,000-file temporary build can take 10-30 s here
     article.write_text(original, encoding="utf-8")
     rebuilds = [float(m.group(1)) for line in server.stdout
                 if line.startswith("Rebuilt") and (m := re.search(r"([\d.]+) s$", line.strip()))]
