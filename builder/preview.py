@@ -11,6 +11,7 @@ never writes into the built files: the error overlay exists in responses only.
 from __future__ import annotations
 
 import contextlib
+import gc
 import html
 import mimetypes
 import re
@@ -85,6 +86,7 @@ class Preview:
         self.static_dir = self.site_dir / "static"
         self.watcher = Watcher(lambda: self.watched)
         self.cache_memory = CacheMemory()  # what the last build saved, handed to the next one
+        self._collector = _DeferredCollector()
         self._served: dict[str, int] = {}  # URL path -> generation of the last HTML served there
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -126,6 +128,7 @@ class Preview:
         """Build into the output folder; on failure keep the last good build and remember why."""
         with self.lock:
             self.building = True
+        self._collector.hold()
         started = time.perf_counter()
         result: BuildResult | None = None
         problems: tuple[Problem, ...] = ()
@@ -144,6 +147,7 @@ class Preview:
         except _Stopped:
             with self.lock:
                 self.building = False
+            self._collector.release_later()
             raise
         except BuilderError as exc:
             problems = exc.problems
@@ -168,6 +172,7 @@ class Preview:
                                else (self.base_path,))
             self.building = False
         self.on_build(event)
+        self._collector.release_later()
         return event
 
     def _progress(self, stage: str, done: int, total: int) -> None:
@@ -250,6 +255,44 @@ class Preview:
         if self.problems and content_type == _HTML:
             body = _with_overlay(body, self.problems)
         return Response(status, content_type, body)
+
+
+class _DeferredCollector:
+    """Python's cyclic garbage collector, held off from a build until a moment after it.
+
+    build() pauses the collector and, resuming it, at once pays for a collection
+    of all the build left alive (0.1-0.2 s at 10,000 articles): on the way from
+    a save to the reloaded tab. Held here over the build, it resumes a second
+    later, when the tab has reloaded, with less left alive to look at.
+    """
+
+    DELAY_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held = 0  # counts holds: only the latest one's release resumes it
+        self._was_enabled = False
+
+    def hold(self) -> None:
+        with self._lock:
+            if not self._held:
+                self._was_enabled = gc.isenabled()
+            self._held += 1
+            gc.disable()
+
+    def release_later(self) -> None:
+        with self._lock:
+            held = self._held
+        timer = threading.Timer(self.DELAY_SECONDS, self._release, (held,))
+        timer.daemon = True
+        timer.start()
+
+    def _release(self, held: int) -> None:
+        with self._lock:
+            if self._held == held:  # no build since this one
+                self._held = 0
+                if self._was_enabled:
+                    gc.enable()
 
 
 _HTML = "text/html; charset=utf-8"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import socket
 import time
@@ -295,3 +296,11 @@ def test_cli_reports_a_port_in_use(make_site) -> None:
     assert f"port {busy} on 127.0.0.1 is in use" in "".join(server.stderr)
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"http://127.0.0.1:{busy}/", timeout=2)
+
+
+def test_garbage_collection_is_held_off_over_a_rebuild_and_resumes_after_it(preview) -> None:
+    eventually(gc.isenabled, timeout=10, message="the collector never resumed after the first build")
+    preview.site.write(ARTICLE, article("Talks resume"))
+    assert preview.rebuild([ARTICLE]).ok
+    assert not gc.isenabled()  # still held: the collection waits until the tab has reloaded
+    eventually(gc.isenabled, timeout=10, message="the collector never resumed")
