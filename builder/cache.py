@@ -70,6 +70,10 @@ def code_fingerprint() -> bytes:
 
 
 def config_fingerprint(config: Any) -> bytes:
+    """The config, its folder by the resolved path: `--site DIR` and a build inside DIR share a cache."""
+    site_dir = getattr(config, "site_dir", None)
+    if isinstance(site_dir, Path):
+        config = replace(config, site_dir=site_dir.resolve())
     return digest(repr(config))
 
 
@@ -77,7 +81,7 @@ def files_fingerprint(folders: Iterable[Path]) -> bytes:
     """Every file under the folders, by relative name and bytes (templates, static files)."""
     parts: list[bytes | str] = []
     for folder in folders:
-        parts.append(str(folder))
+        parts.append(str(folder.resolve()))
         if not folder.is_dir():
             continue
         for directory, subdirs, files in os.walk(folder):

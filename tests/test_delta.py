@@ -247,3 +247,13 @@ def test_a_damaged_kept_index_is_ignored(tmp_path):
     kept.write_bytes(bytes(data))
     _replace(site / ARTICLE, r"^Second paragraph\.$", "A changed paragraph.")
     assert built(site) == clean_build(site, scratch)
+
+
+def test_a_build_inside_the_site_folder_and_one_given_its_path_share_the_cache(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    initial_site(site)
+    monkeypatch.chdir(site)
+    build(Path("."), BuildOptions(jobs=1))
+    signed = _signed_pages(monkeypatch)
+    again = build(site.resolve(), BuildOptions(jobs=1))
+    assert again.pages_written == 0 and signed == []  # nothing signed: the last build still stands
