@@ -193,7 +193,7 @@ class SourcesRead:
     records: list[Article | Entity | None]  # of each source, in order
     record_refs: dict[int, tuple[bytes, int]]  # id(record) -> (hash of its source, source's position)
     shapes: list[bytes]  # of each source, in order (delta.record_shape)
-    display_changes: frozenset[str]  # display fields changed in a source parsed again
+    display_changes: frozenset[str]  # display fields changed since the output was last built
 
 
 def read_sources(
