@@ -2,11 +2,12 @@
 
 A record's fields are of two sorts. Display fields (DISPLAY_FIELDS: an
 article's title and body, an entity's name and description, ...) are only
-ever shown; no code uses them to choose, order or count pages or the items
-on a page. (Lists cut to a length, such as an entity's co-mentions or the
-home page's busiest entities, pick their members by count and slug, and only
-then order them by name.) Every other field, and every problem the reader
-found, shapes the site: slugs, dates, references, quotes, drafts.
+ever shown; no code uses them to choose or count pages or the items on a
+page. Names only order some lists (index.in_name_order); lists cut to a
+length, such as an entity's co-mentions or the home page's busiest entities,
+pick their members by count and slug, and only then order them by name.
+Every other field, and every problem the reader found, shapes the site:
+slugs, dates, references, quotes, drafts.
 
 So when the shape of every source is what it was, and so are the config,
 templates, code and options, every page keeps its path and shows the same
