@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -125,11 +126,21 @@ def _walk_folder(
         for entry in files:
             name = entry.name
             if not name.endswith(".md") or name.startswith("."):
+                if name.lower().endswith((".md", ".markdown")) and not name.startswith("."):
+                    report.warning(f"{prefix}/{name}", 1, "not built: content files end in '.md'",
+                                   f"rename it to {_stem(name)}.md")
                 continue
             relative = f"{prefix}/{name}"
             if entry.is_symlink() and not _inside(Path(entry.path), site_root):
                 report.error(relative, 1, "symbolic link points outside the site",
                              "copy the file into content/")
+                continue
+            if not _is_file(entry):  # a named pipe would block the read forever; a device never ends
+                report.error(relative, 1, f"is {_special_kind(entry)}, not a file", "replace it with a file")
+                continue
+            if name.partition(".")[0].lower() in WINDOWS_RESERVED:
+                report.error(relative, 1, f"'{name}' is a name Windows reserves, so the site "
+                             "cannot be cloned there", "rename the file")
                 continue
             sources.append(SourceFile(kind, entry.path, relative))
         pending.extend(reversed(subdirs))
@@ -138,6 +149,31 @@ def _walk_folder(
 
 def _name(entry: os.DirEntry[str]) -> str:
     return entry.name
+
+
+# Names Windows gives to devices, with any extension: a clone on Windows fails on them.
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in "123456789¹²³"),
+                              *(f"lpt{n}" for n in "123456789¹²³")})
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """A regular file (following a link)? From the directory entry alone unless it is a link."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return True  # let the read report it
+
+
+def _special_kind(entry: os.DirEntry[str]) -> str:
+    try:
+        mode = entry.stat().st_mode
+    except OSError:
+        return "not a regular file"
+    for test, kind in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return kind
+    return "not a regular file"
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -280,6 +316,10 @@ def _entity(
 ) -> Entity:
     fields.warn_unknown(known=fields.ENTITY_FIELDS)
     start = fields.date("date") or fields.date("start")
+    end = fields.date("end")
+    if start and end and end < start:
+        fields.error("end", f"'end: {end.isoformat()}' is before the start ({start.isoformat()})",
+                     "correct the dates, or swap them")
     return Entity(
         kind=source.kind,
         slug=source.slug,
@@ -293,7 +333,7 @@ def _entity(
         wikidata=fields.wikidata(),
         entity_type=fields.text("type").lower(),
         start=start,
-        end=fields.date("end"),
+        end=end,
         extra=fields.extra(known=fields.ENTITY_FIELDS),
     )
 
