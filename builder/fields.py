@@ -70,13 +70,15 @@ class FieldReader:
             shape = {bool: "true/false", list: "a list", dict: "a mapping"}[type(value)]
             self.error(key, f"'{key}' must be text, not {shape}", "put the value in quotes")
             return ""
+        if not isinstance(value, str):  # a number: keep it as written (3.10, 007, 1e3)
+            value = self.front.written.get(key, value)
         return str(value).strip()
 
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key)
         if value is None:
             return ()
-        items = value if isinstance(value, list) else [value]
+        items = self._as_written(key, value if isinstance(value, list) else [value])
         out: list[str] = []
         for item in items:
             if isinstance(item, str | int | float) and not isinstance(item, bool):
@@ -84,6 +86,15 @@ class FieldReader:
             else:
                 self.error(key, f"'{key}' must be a list of text", "write [first, second]")
         return tuple(out)
+
+    def _as_written(self, key: str, items: list[Any]) -> list[Any]:
+        """The items with each number replaced by its text as written (3.10, 007)."""
+        written = self.front.written.get(key)
+        if written is None:
+            return items
+        spelled = written if isinstance(written, tuple) else (written,)
+        return [w if isinstance(w, str) and isinstance(i, int | float) and not isinstance(i, bool) else i
+                for i, w in zip(items, spelled, strict=True)]
 
     def boolean(self, key: str) -> bool:
         value = self.data.get(key, False)
@@ -190,9 +201,9 @@ class FieldReader:
                 if url:
                     facts.append(Fact(key, "Website", url, is_url=True))
             elif isinstance(value, str | int | float) and not isinstance(value, bool):
-                facts.append(Fact(key, _label(key), str(value)))
+                facts.append(Fact(key, _label(key), self.text(key)))
             elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-                facts.append(Fact(key, _label(key), ", ".join(str(v) for v in value)))
+                facts.append(Fact(key, _label(key), ", ".join(str(v) for v in self._as_written(key, value))))
         return tuple(facts)
 
     def warn_unknown(self, known: frozenset[str]) -> None:

@@ -254,7 +254,7 @@ def read_source(
         return ReadResult(None, tuple(problems))
     try:
         yaml_text, body, body_line = split_front_matter(text)
-        front = load_mapping(yaml_text)
+        front = load_mapping(yaml_text, line_offset=1)
     except YamlProblem as exc:
         line = exc.line if exc.message.startswith(("no front", "front matter is")) else exc.line + 1
         problems.append(Problem(source.relative, line, exc.message, exc.hint))
