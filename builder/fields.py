@@ -8,7 +8,9 @@ value) is a reference; dates are parsed only where a date belongs.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from contextlib import suppress
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from builder.config import SiteConfig
@@ -113,9 +115,7 @@ class FieldReader:
             self.error(key, f"'{key}: {value}' is {reason}",
                        "write YYYY-MM-DD or YYYY-MM-DDTHH:MM, a real calendar date")
             return None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=self.config.tzinfo)
-        return parsed, has_time
+        return fixed_offset(parsed, self.config.tzinfo), has_time
 
     def date(self, key: str) -> date | None:
         parsed = self.datetime(key)
@@ -205,6 +205,31 @@ class FieldReader:
     def extra(self, known: frozenset[str]) -> Any:
         return frozen_mapping({k: v for k, v in self.data.items()
                                if k not in known and k not in self.kind_fields})
+
+
+def fixed_offset(value: datetime, zone: tzinfo) -> datetime:
+    """`value` (naive: wall time in `zone`) as one instant with a whole-minute fixed UTC offset.
+
+    RFC 3339 and schema.org allow no seconds in an offset, so a local-mean-time offset from before
+    standard time (Asia/Seoul's +08:27:52 in 1905) is rounded to the minute, keeping the wall time
+    and date as written. A wall time in a DST gap (02:30 on a spring-forward night) is read with the
+    offset before the change and written as the instant it names (03:30, the new offset); an
+    ambiguous time (the repeated hour of a fall-back night) is its first occurrence. A fixed offset
+    also makes dates of one zone compare as instants: datetimes sharing one ZoneInfo compare by wall
+    clock, which ordered a gap time against its own timestamp.
+    """
+    instant = value
+    if value.tzinfo is None:
+        instant = value.replace(tzinfo=zone, fold=0)
+        with suppress(OverflowError):  # within a day of year 1 or 9999: no DST there to resolve
+            instant = instant.astimezone(UTC).astimezone(zone)
+    offset = instant.utcoffset() or timedelta(0)
+    return instant.replace(tzinfo=_zone_of(round(offset.total_seconds() / 60)), fold=0)
+
+
+@lru_cache(maxsize=256)
+def _zone_of(minutes: int) -> timezone:
+    return UTC if minutes == 0 else timezone(timedelta(minutes=minutes))
 
 
 def _label(key: str) -> str:
