@@ -10,7 +10,9 @@ from datetime import datetime
 
 import feedparser
 
+from builder.preview import Preview
 from tests.siteutil import parse_html
+from tests.trustutil import locations
 
 # RFC 3339 section 5.6 date-time, strictly: a whole-minute offset (no seconds) or Z.
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -79,3 +81,39 @@ def test_a_time_in_a_dst_gap_is_the_instant_it_names_in_text_and_order(make_site
     assert gap.find("time")["datetime"] == "2011-03-13T03:30:00-04:00"
     data = json.loads(gap.find("script", type="application/ld+json").string)
     assert data["datePublished"] == "2011-03-13T03:30:00-04:00"
+
+
+def test_base_url_with_credentials_is_a_config_error_at_its_line(make_site):
+    site = make_site({"site.yaml": "title: T\nlanguage: en\nbase_url: https://editor:s3cret@example.org/\n"})
+    result = site.run("build")
+    assert result.exit_code == 1
+    assert locations(result.stderr) == ["site.yaml:3"]
+    assert "password" in result.stderr and "s3cret" not in result.stderr
+    assert not site.output.exists()
+    result = site.run("build", "--base-url", "https://editor@example.org/")
+    assert result.exit_code == 1 and "--base-url" in result.stderr
+
+
+def test_a_space_in_base_url_is_percent_encoded_everywhere(make_site, tmp_path):
+    site = make_site({"site.yaml": "title: T\nbase_url: https://example.org/news archive/\n"})
+    site.build()
+    base = "https://example.org/news%20archive/"
+    article = site.page("articles/talks/")
+    assert article.find("link", rel="canonical")["href"] == base + "articles/talks/"
+    assert article.find("a", href=re.compile("kim-sung-hwan"))["href"] == \
+        "/news%20archive/actors/kim-sung-hwan/"
+    data = json.loads(article.find("script", type="application/ld+json").string)
+    assert data["url"] == base + "articles/talks/"
+    sitemap = (site.output / "sitemap.xml").read_text(encoding="utf-8")
+    locs = re.findall(r"<loc>([^<]*)</loc>", sitemap)
+    assert locs and all(loc.startswith(base) for loc in locs)
+    feed = feedparser.parse(str(site.output / "feed.xml"))
+    assert feed.feed.id == base + "feed.xml" and feed.entries[0].id == base + "articles/talks/"
+    robots = (site.output / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {base}sitemap.xml" in robots
+    preview = Preview(site.root, tmp_path / "preview", "http://127.0.0.1:8123")
+    assert preview.rebuild(()).ok
+    assert preview.respond("/news%20archive/articles/talks/").status == 200
+    assert preview.respond("/").location == "/news%20archive/"
+    every_url = locs + [feed.feed.id] + [e.id for e in feed.entries] + re.findall(r"https?://\S+", robots)
+    assert not [url for url in every_url if " " in url]
