@@ -117,3 +117,15 @@ def test_a_space_in_base_url_is_percent_encoded_everywhere(make_site, tmp_path):
     assert preview.respond("/").location == "/news%20archive/"
     every_url = locs + [feed.feed.id] + [e.id for e in feed.entries] + re.findall(r"https?://\S+", robots)
     assert not [url for url in every_url if " " in url]
+
+
+def test_check_flags_names_that_differ_only_by_look_alike_letters(make_site):
+    """'Kіm Sung-hwan' with a Cyrillic і (U+0456) is a second file for the same name; 'Kin
+    Sung-hwan' (a real other letter) is not flagged."""
+    site = make_site({"content/actors/kim-sung-hwan-2.md": "---\nname: K\u0456m Sung-hwan\n---\n",
+                      "content/actors/kin-sung-hwan.md": "---\nname: Kin Sung-hwan\n---\n"})
+    result = site.run("check")
+    found = [line for line in result.stderr.splitlines() if "nearly collides" in line]
+    assert locations("\n".join(found)) == ["content/actors/kim-sung-hwan-2.md:2",
+                                           "content/actors/kim-sung-hwan.md:2"]
+    assert "look-alike" in found[0]
