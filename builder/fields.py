@@ -72,7 +72,7 @@ class FieldReader:
             shape = {bool: "true/false", list: "a list", dict: "a mapping"}[type(value)]
             self.error(key, f"'{key}' must be text, not {shape}", "put the value in quotes")
             return ""
-        return str(value).strip()
+        return closed_bidi(str(value).strip())
 
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key)
@@ -82,7 +82,7 @@ class FieldReader:
         out: list[str] = []
         for item in items:
             if isinstance(item, str | int | float) and not isinstance(item, bool):
-                out.append(str(item).strip())
+                out.append(closed_bidi(str(item).strip()))
             else:
                 self.error(key, f"'{key}' must be a list of text", "write [first, second]")
         return tuple(out)
@@ -172,7 +172,7 @@ class FieldReader:
                                              "a quote needs 'by: actor-slug' and 'text: ...'",
                                              'write - {by: kim-sung-hwan, text: "..."}'))
                 continue
-            quotes.append(Quote(by, text.strip(), line + 1))
+            quotes.append(Quote(by, closed_bidi(text.strip()), line + 1))
         return tuple(quotes)
 
     def facts(self) -> tuple[Fact, ...]:
@@ -190,7 +190,7 @@ class FieldReader:
                 if url:
                     facts.append(Fact(key, "Website", url, is_url=True))
             elif isinstance(value, str | int | float) and not isinstance(value, bool):
-                facts.append(Fact(key, _label(key), str(value)))
+                facts.append(Fact(key, _label(key), closed_bidi(str(value))))
             elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
                 facts.append(Fact(key, _label(key), ", ".join(str(v) for v in value)))
         return tuple(facts)
@@ -205,6 +205,39 @@ class FieldReader:
     def extra(self, known: frozenset[str]) -> Any:
         return frozen_mapping({k: v for k, v in self.data.items()
                                if k not in known and k not in self.kind_fields})
+
+
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_OPENERS = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c", "\u202e": "\u202c",
+            "\u2066": "\u2069", "\u2067": "\u2069", "\u2068": "\u2069"}
+
+
+def closed_bidi(text: str) -> str:
+    """`text` with every bidirectional embedding, override and isolate it opens closed at its end.
+
+    A one-line field is shown inside other text (a heading, a list, <title>, a feed), and an
+    unclosed U+202E there would reverse whatever follows it, outside the field. Closing them keeps
+    the author's own right-to-left marks working inside the field; a closer with nothing to close
+    is dropped. Fields without these characters (nearly all) cost one regex search.
+    """
+    if not _BIDI.search(text):
+        return text
+    out: list[str] = []
+    open_: list[str] = []  # the closer each open mark needs, innermost last
+    for char in text:
+        if char in _OPENERS:
+            open_.append(_OPENERS[char])
+        elif char == "\u202c":  # PDF closes the innermost embedding, never across an isolate
+            if not open_ or open_[-1] != "\u202c":
+                continue
+            open_.pop()
+        elif char == "\u2069":  # PDI closes its isolate and every embedding opened inside it
+            if "\u2069" not in open_:
+                continue
+            while open_.pop() != "\u2069":
+                pass
+        out.append(char)
+    return "".join(out) + "".join(reversed(open_))
 
 
 def fixed_offset(value: datetime, zone: tzinfo) -> datetime:

@@ -129,3 +129,34 @@ def test_check_flags_names_that_differ_only_by_look_alike_letters(make_site):
     assert locations("\n".join(found)) == ["content/actors/kim-sung-hwan-2.md:2",
                                            "content/actors/kim-sung-hwan.md:2"]
     assert "look-alike" in found[0]
+
+
+def _visible_order(text: str) -> bool:
+    """True if no bidirectional embedding, override or isolate is left open at the end of `text`."""
+    depth = 0
+    for char in text:
+        if char in "\u202a\u202b\u202d\u202e\u2066\u2067\u2068":
+            depth += 1
+        elif char in "\u202c\u2069" and depth:
+            depth -= 1
+    return depth == 0
+
+
+def test_an_unclosed_bidi_override_stays_inside_its_field(make_site):
+    """An unclosed U+202E in a title is closed at the title's end: in <title>, the heading, the
+    lists that show it and the feed, the text after the title reads as written."""
+    title = "Talks \u202eend"
+    site = make_site({**_article("2011-02-17-talks", "2011-02-17", title),
+                      "content/actors/kim-sung-hwan.md": "---\nname: Kim \u202eSung\n---\n"})
+    site.build()
+    article = site.page("articles/talks/")
+    assert article.title.string.startswith(title + "\u202c")
+    assert _visible_order(article.title.string)
+    assert _visible_order(article.h1.get_text())
+    for page in ("", "actors/kim-sung-hwan/", "timeline/", "archive/"):
+        for element in site.page(page).find_all(["li", "h1", "h2", "h3", "a", "title", "p"]):
+            assert _visible_order(element.get_text()), (page, element)
+    feed = feedparser.parse(str(site.output / "feed.xml"))
+    assert feed.entries[0].title == title + "\u202c"
+    entity_feed = feedparser.parse(str(site.output / "actors/kim-sung-hwan/feed.xml"))
+    assert _visible_order(entity_feed.feed.title)
