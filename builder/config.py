@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from builder.errors import ConfigError, Problem, Report, did_you_mean
@@ -25,6 +25,7 @@ RESERVED_NAMES = frozenset(
     {"articles", "archive", "timeline", "search", "data", "static", "page", "pagefind", "feed"}
 )
 WEB_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_URL_PATH_SAFE = "/%:@!$&'()*+,;=-._~"  # RFC 3986 pchar, plus '/' and an existing escape
 
 
 @dataclass(frozen=True)
@@ -191,13 +192,24 @@ class _Checker:
         value = override if override is not None else (
             self.text(key) if key in self.data else SiteConfig.base_url
         )
-        parts = urlsplit(value)
+        where = "--base-url" if override is not None else key
+        try:
+            parts = urlsplit(value.strip())
+            has_credentials = parts.username is not None or parts.password is not None
+        except ValueError:  # e.g. an unclosed '[' in the host
+            parts, has_credentials = urlsplit(""), False
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            where = "--base-url" if override is not None else key
             self.error(where, f"'{value}' is not an http(s) address", "e.g. https://user.github.io/archive/")
             return SiteConfig.base_url
+        if has_credentials:  # it would be published on every page: never echo the password
+            self.error(where, "holds a user name or password ('user:password@'), which every page "
+                       "would publish", f"write the public address only, e.g. {parts.scheme}://"
+                       f"{parts.hostname}/")
+            return SiteConfig.base_url
         path = parts.path if parts.path.endswith("/") else parts.path + "/"
-        return f"{parts.scheme}://{parts.netloc}{path}"
+        # Percent-encoded once here, so every link, <loc>, Atom id and JSON-LD url built on it is a
+        # valid URL ('news archive' -> 'news%20archive'); an existing %XX is kept as it is.
+        return f"{parts.scheme}://{parts.netloc}{quote(path, safe=_URL_PATH_SAFE)}"
 
     def section(self, key: str, allowed: tuple[str, ...] | None) -> dict[str, Any]:
         value = self.data.get(key)

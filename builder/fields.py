@@ -8,7 +8,9 @@ value) is a reference; dates are parsed only where a date belongs.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from contextlib import suppress
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from builder.config import SiteConfig
@@ -72,7 +74,7 @@ class FieldReader:
             return ""
         if not isinstance(value, str):  # a number: keep it as written (3.10, 007, 1e3)
             value = self.front.written.get(key, value)
-        return str(value).strip()
+        return closed_bidi(str(value).strip())
 
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key)
@@ -82,7 +84,7 @@ class FieldReader:
         out: list[str] = []
         for item in items:
             if isinstance(item, str | int | float) and not isinstance(item, bool):
-                out.append(str(item).strip())
+                out.append(closed_bidi(str(item).strip()))
             else:
                 self.error(key, f"'{key}' must be a list of text", "write [first, second]")
         return tuple(out)
@@ -124,9 +126,7 @@ class FieldReader:
             self.error(key, f"'{key}: {value}' is {reason}",
                        "write YYYY-MM-DD or YYYY-MM-DDTHH:MM, a real calendar date")
             return None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=self.config.tzinfo)
-        return parsed, has_time
+        return fixed_offset(parsed, self.config.tzinfo), has_time
 
     def date(self, key: str) -> date | None:
         parsed = self.datetime(key)
@@ -183,7 +183,7 @@ class FieldReader:
                                              "a quote needs 'by: actor-slug' and 'text: ...'",
                                              'write - {by: kim-sung-hwan, text: "..."}'))
                 continue
-            quotes.append(Quote(by, text.strip(), line + 1))
+            quotes.append(Quote(by, closed_bidi(text.strip()), line + 1))
         return tuple(quotes)
 
     def facts(self) -> tuple[Fact, ...]:
@@ -216,6 +216,64 @@ class FieldReader:
     def extra(self, known: frozenset[str]) -> Any:
         return frozen_mapping({k: v for k, v in self.data.items()
                                if k not in known and k not in self.kind_fields})
+
+
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_OPENERS = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c", "\u202e": "\u202c",
+            "\u2066": "\u2069", "\u2067": "\u2069", "\u2068": "\u2069"}
+
+
+def closed_bidi(text: str) -> str:
+    """`text` with every bidirectional embedding, override and isolate it opens closed at its end.
+
+    A one-line field is shown inside other text (a heading, a list, <title>, a feed), and an
+    unclosed U+202E there would reverse whatever follows it, outside the field. Closing them keeps
+    the author's own right-to-left marks working inside the field; a closer with nothing to close
+    is dropped. Fields without these characters (nearly all) cost one regex search.
+    """
+    if not _BIDI.search(text):
+        return text
+    out: list[str] = []
+    open_: list[str] = []  # the closer each open mark needs, innermost last
+    for char in text:
+        if char in _OPENERS:
+            open_.append(_OPENERS[char])
+        elif char == "\u202c":  # PDF closes the innermost embedding, never across an isolate
+            if not open_ or open_[-1] != "\u202c":
+                continue
+            open_.pop()
+        elif char == "\u2069":  # PDI closes its isolate and every embedding opened inside it
+            if "\u2069" not in open_:
+                continue
+            while open_.pop() != "\u2069":
+                pass
+        out.append(char)
+    return "".join(out) + "".join(reversed(open_))
+
+
+def fixed_offset(value: datetime, zone: tzinfo) -> datetime:
+    """`value` (naive: wall time in `zone`) as one instant with a whole-minute fixed UTC offset.
+
+    RFC 3339 and schema.org allow no seconds in an offset, so a local-mean-time offset from before
+    standard time (Asia/Seoul's +08:27:52 in 1905) is rounded to the minute, keeping the wall time
+    and date as written. A wall time in a DST gap (02:30 on a spring-forward night) is read with the
+    offset before the change and written as the instant it names (03:30, the new offset); an
+    ambiguous time (the repeated hour of a fall-back night) is its first occurrence. A fixed offset
+    also makes dates of one zone compare as instants: datetimes sharing one ZoneInfo compare by wall
+    clock, which ordered a gap time against its own timestamp.
+    """
+    instant = value
+    if value.tzinfo is None:
+        instant = value.replace(tzinfo=zone, fold=0)
+        with suppress(OverflowError):  # within a day of year 1 or 9999: no DST there to resolve
+            instant = instant.astimezone(UTC).astimezone(zone)
+    offset = instant.utcoffset() or timedelta(0)
+    return instant.replace(tzinfo=_zone_of(round(offset.total_seconds() / 60)), fold=0)
+
+
+@lru_cache(maxsize=256)
+def _zone_of(minutes: int) -> timezone:
+    return UTC if minutes == 0 else timezone(timedelta(minutes=minutes))
 
 
 def _label(key: str) -> str:

@@ -26,6 +26,7 @@ import sys
 import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +71,35 @@ def normalised_name(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name)
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     return _NOT_LETTERS.sub("", folded.casefold())
+
+
+def skeleton(name: str) -> str:
+    """`name` with each non-ASCII look-alike letter replaced by its prototype ('Kіm' with a
+    Cyrillic і -> 'Kim'), after UTS #39's skeleton, over Unicode's confusables.txt as the
+    confusable-homoglyphs package ships it: a maintained table, not a hand list. ASCII is kept
+    as it is ('l' and '1' are different names here)."""
+    table = _prototypes()
+    decomposed = unicodedata.normalize("NFKD", name)  # accents are folded by normalised_name
+    return "".join(table.get(char, char) for char in decomposed if not unicodedata.combining(char))
+
+
+@lru_cache(maxsize=1)
+def _prototypes() -> dict[str, str]:
+    """Each confusable non-ASCII character -> its prototype. The package's table lists every
+    pair both ways; the prototype is the ASCII one where there is one, else the lowest code point."""
+    from confusable_homoglyphs.confusables import confusables_data  # only `check` needs it
+
+    table: dict[str, str] = {}
+    for char, looks in confusables_data.items():
+        if len(char) != 1 or char.isascii():
+            continue
+        shapes = [look["c"] for look in looks]
+        ascii_shapes = sorted(s for s in shapes if s.isascii() and s.isprintable())
+        if ascii_shapes:
+            table[char] = ascii_shapes[0]
+        else:
+            table[char] = min([char, *(s for s in shapes if len(s) == 1)])
+    return table
 
 
 def graph_health(index: SiteIndex, config: SiteConfig) -> Health:
@@ -121,7 +151,7 @@ def _name_collisions(index: SiteIndex, config: SiteConfig, lines: _KeyLines) -> 
             for field, text in _names(entity):
                 if field == "aliases":
                     shared[text.casefold()].append((entity, field, text))
-                key = normalised_name(text)
+                key = normalised_name(skeleton(text))
                 if key:
                     near[key].append((entity, field, text))
         reported: set[frozenset[EntityKey]] = set()
@@ -140,8 +170,11 @@ def _name_collisions(index: SiteIndex, config: SiteConfig, lines: _KeyLines) -> 
             owners = _distinct(uses)
             if len(owners) < 2 or frozenset(e.key for e, _, _ in owners) in reported:
                 continue
+            look_alike = len({normalised_name(t) for _, _, t in owners}) > 1
             for entity, field, text in owners:
                 others = ", ".join(f"'{t}' ({o.source_path})" for o, _, t in owners if o is not entity)
+                if look_alike:
+                    others += " (they differ only in look-alike letters)"
                 findings.append(Finding("near-collision", Problem(
                     entity.source_path or "", lines.of(entity.source_path, field),
                     f"{'name' if field == 'name' else 'alias'} '{text}' nearly collides with {others}",

@@ -227,14 +227,15 @@ class Preview:
 
     def _respond(self, path: str) -> Response:
         base = self.base_path
+        decoded_base = unquote(base)  # base_url's path is percent-encoded; `path` is decoded
         if not self.has_output:
             return Response(500, _HTML, error_page(self.problems))
-        if base != "/" and path in ("/", base.rstrip("/")):
+        if base != "/" and path in ("/", decoded_base.rstrip("/")):
             return _redirect(base)
-        if not path.startswith(base):
+        if not path.startswith(decoded_base):
             return Response(404, _HTML, _not_here_page(base))
         try:
-            relative = output_file(path[len(base):])
+            relative = output_file(path[len(decoded_base):])
         except UnsafePathError:
             return self._not_found()
         file = self.output_dir.joinpath(*relative.parts)
