@@ -164,7 +164,8 @@ def _json_files(index: SiteIndex, config: SiteConfig, cache: SiteCache | None,
             data = previous.chunks[number]
         else:
             data = json_bytes([*([0, urls.link_from(base, article_path(a.slug)), a.title,
-                                  a.date.date().isoformat(), _snippet(a.summary)] for a in articles[first:end]),
+                                  a.date.date().isoformat(), _snippet(a.summary)]
+                                 for a in articles[first:end]),
                                *entity_rows[entity_slice]])
             serialised += 1
         chunks.append(data)
