@@ -63,7 +63,7 @@ class UrlMap:
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.relative = config.relative_links
         self._rooted = re.compile(r'(\s(?:href|src|action|data-index)=")' + re.escape(self.base_path)
-                                  + r'(?!/)([^"]*)"')
+                                  + r'(?!/)([^"]*)"') if self.relative else None
 
     def link_from(self, page_path: str, site_path: str) -> str:
         """The link to a site path as written on the page at `page_path` (relative in relative mode)."""
@@ -75,6 +75,7 @@ class UrlMap:
         For relative mode only, after rendering: one pass catches every link
         however it was made, and served pages never pay for it.
         """
+        assert self._rooted is not None, "relative_html() is for relative mode"
         up = _up(page_path)
         return self._rooted.sub(lambda m: f'{m[1]}{up}{_file_link(m[2])}"', html)
 
