@@ -10,7 +10,7 @@
   "use strict";
   var form = document.querySelector("form.search-form");
   if (!form || !window.fetch || !("normalize" in String.prototype)) return;
-  // The index's folder: data-index names its manifest (or, in older templates, the folder).
+  // The index's folder; a relative build names its index.html (a folder link opens a listing there).
   var base = form.getAttribute("data-index").replace(/[^\/]*$/, "");
   // A relative build opened from file:// may not fetch(): its files come as scripts instead.
   var byScript = form.getAttribute("data-load") === "script";

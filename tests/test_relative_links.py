@@ -72,7 +72,7 @@ def test_search_data_comes_as_scripts_with_links_from_the_search_page(tmp_path: 
     site = _site(tmp_path)
     site.build("--relative-links")
     form = site.page("search/").find("form", class_="search-form")
-    assert (form["data-index"], form["data-load"]) == ("../search/manifest.json", "script")
+    assert (form["data-index"], form["data-load"]) == ("../search/index.html", "script")
     manifest = (site.output / "search/manifest.js").read_text(encoding="utf-8")
     assert manifest.startswith('builderSearch("manifest.json",{')
     docs = (site.output / "search/docs/0.js").read_text(encoding="utf-8")
