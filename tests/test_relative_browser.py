@@ -54,16 +54,16 @@ def test_links_across_kinds_from_file(output: Path, page) -> None:  # type: igno
     _styled(page)
     page.locator("a", has_text="Seoul, Tokyo bolster cooperation").first.click()
     expect(page.locator("h1")).to_have_text("Seoul, Tokyo bolster cooperation")
-    assert page.url == (output / "articles/ministers/index.html").as_uri()
+    expect(page).to_have_url((output / "articles/ministers/index.html").as_uri())
     _styled(page)
     page.locator(".chip", has_text="Seiji Maehara").first.click()
     expect(page.locator("h1")).to_have_text("Seiji Maehara")
     _styled(page)
     page.locator("a[href$='countries/japan/index.html']").first.click()
     expect(page.locator("h1")).to_have_text("Japan")
-    assert page.url == (output / "countries/japan/index.html").as_uri()
+    expect(page).to_have_url((output / "countries/japan/index.html").as_uri())
     page.locator("a.site-title").click()
-    assert page.url == home
+    expect(page).to_have_url(home)
     page.go_back()
     expect(page.locator("h1")).to_have_text("Japan")
 
@@ -73,14 +73,14 @@ def test_pagination_and_the_404_page_from_file(output: Path, page) -> None:  # t
 
     page.goto((output / "countries/south-korea/index.html").as_uri())
     page.locator("a[rel=next]").first.click()
-    assert page.url == (output / "countries/south-korea/page/2/index.html").as_uri()
+    expect(page).to_have_url((output / "countries/south-korea/page/2/index.html").as_uri())
     _styled(page)
     page.locator("a[rel=prev]").first.click()
     expect(page.locator("h1")).to_have_text("South Korea")
     page.goto((output / "404.html").as_uri())
     _styled(page)
     page.locator("a", has_text="Go to the front page").click()
-    assert page.url == (output / "index.html").as_uri()
+    expect(page).to_have_url((output / "index.html").as_uri())
 
 
 def test_search_from_file_finds_an_article(output: Path, page) -> None:  # type: ignore[no-untyped-def]
@@ -88,11 +88,12 @@ def test_search_from_file_finds_an_article(output: Path, page) -> None:  # type:
 
     page.goto((output / "index.html").as_uri())
     page.locator("nav a", has_text="Search").click()
+    expect(page).to_have_url((output / "search/index.html").as_uri())
     _styled(page)
     page.fill("#search-query", "Maehara")
     expect(page.locator(".search-group-actors a")).to_have_text(["Seiji Maehara"])
     articles = page.locator(".search-group-articles a")
     expect(articles).to_have_text(["Links written by hand", "Seoul, Tokyo bolster cooperation"])
     articles.nth(1).click()
-    assert page.url == (output / "articles/ministers/index.html").as_uri()
+    expect(page).to_have_url((output / "articles/ministers/index.html").as_uri())
     expect(page.locator("h1")).to_have_text("Seoul, Tokyo bolster cooperation")
