@@ -113,3 +113,18 @@ def test_switching_the_mode_back_and_forth_matches_clean_builds(tmp_path: Path) 
         assert _snapshot(site.output) == expected
     assert built[2] == built[0] and built[3] == built[1]
     assert built[0] != built[1]
+
+
+def test_an_edit_rebuilt_in_relative_mode_matches_a_clean_build(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    site.build("--relative-links")
+    source = site.root / "content/articles/2011-03-01-links.md"
+    source.write_text(source.read_text().replace("Links written by hand", "Links by hand"))
+    result = site.build("--relative-links")
+    assert "0 unchanged" not in result.stdout
+    edited = _snapshot(site.output)
+    assert '"Links by hand"' in (site.output / "search/docs/0.js").read_text(encoding="utf-8")
+    shutil.rmtree(site.root / ".cache", ignore_errors=True)
+    shutil.rmtree(site.output)
+    site.build("--relative-links")
+    assert _snapshot(site.output) == edited
