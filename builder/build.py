@@ -57,6 +57,7 @@ from builder.urls import output_file
 class BuildOptions:
     output_dir: Path | None = None  # default: site.yaml's paths.output
     base_url: str | None = None
+    relative_links: bool | None = None  # None: site.yaml's relative_links
     drafts: bool = False
     future: bool = False
     strict: bool = False
@@ -106,7 +107,7 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback,
            memory: CacheMemory | None) -> BuildResult:
     clock = _Clock()
     report = Report()
-    config = load_config(site_dir, report, options.base_url)
+    config = load_config(site_dir, report, options.base_url, options.relative_links)
     cache = SiteCache(config.site_dir, config, memory)
     jobs = options.jobs or default_jobs()
     sources = find_sources(config, report)

@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--output", type=Path, metavar="DIR", help="output folder (default: _site)")
     build.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
                        help="worker processes for reading and rendering (default: one per CPU)")
+    build.add_argument("--relative-links", action=argparse.BooleanOptionalAction, default=None,
+                       help="link every page relative to itself, so the output opens from disk "
+                            "(default: site.yaml's relative_links)")
     build.set_defaults(handler=_build)
 
     check = commands.add_parser("check", help="validate content and templates; write nothing",
@@ -144,6 +147,7 @@ def _options(args: argparse.Namespace, write: bool):  # -> BuildOptions
     return BuildOptions(
         output_dir=getattr(args, "output", None),
         base_url=args.base_url,
+        relative_links=getattr(args, "relative_links", None),
         drafts=args.drafts,
         future=args.future,
         strict=args.strict,

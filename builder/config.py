@@ -63,6 +63,7 @@ class SiteConfig:
     home_articles: int = 10
     feed_items: int = 20
     raw_html: bool = False
+    relative_links: bool = False  # links relative to each page, so _site/ opens from disk
     cname: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -96,6 +97,7 @@ KNOWN_KEYS = {
     "paths": "folders: content, templates, static, output",
     "pagination": "per_page (entity and archive lists), home_articles, feed_items",
     "markdown": "raw_html: true lets HTML in Markdown bodies through (default false)",
+    "relative_links": "true writes links relative to each page, so _site/ opens from disk (default false)",
     "cname": "custom domain written to CNAME on deploy",
     "extra": "free-form values for your own templates (site.extra)",
 }
@@ -104,7 +106,8 @@ _PAGINATION_KEYS = ("per_page", "home_articles", "feed_items")
 
 
 def load_config(
-    site_dir: Path, report: Report, base_url_override: str | None = None
+    site_dir: Path, report: Report, base_url_override: str | None = None,
+    relative_links_override: bool | None = None,
 ) -> SiteConfig:
     """Read and validate site.yaml; raise ConfigError if anything is wrong."""
     config_path = site_dir / CONFIG_FILE
@@ -145,10 +148,19 @@ def load_config(
     markdown = checker.section("markdown", ("raw_html",))
     if "raw_html" in markdown:
         values["raw_html"] = checker.boolean("markdown.raw_html", markdown["raw_html"])
+    values["relative_links"] = _relative_links(checker, relative_links_override)
     if "extra" in mapping.data:
         values["extra"] = checker.section("extra", None)
     report.raise_if_errors(strict=False, error_type=ConfigError)
     return SiteConfig(site_dir=site_dir, **values)
+
+
+def _relative_links(checker: _Checker, override: bool | None) -> bool:
+    """--relative-links/--no-relative-links wins over site.yaml's relative_links."""
+    if override is not None:
+        return override
+    value = checker.data.get("relative_links")
+    return False if value is None else checker.boolean("relative_links", value)
 
 
 def _problem(message: str, hint: str = "", line: int = 1) -> Problem:

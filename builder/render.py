@@ -144,6 +144,7 @@ class SiteView:
     language: str
     base_url: str
     base_path: str
+    relative_links: bool
     author: str
     extra: Mapping[str, Any]
 
@@ -263,7 +264,7 @@ class Renderer:
         )
         self.environment.globals.update(
             site=SiteView(config.title, config.description, config.language, config.base_url,
-                          config.base_path, config.author, config.extra),
+                          config.base_path, config.relative_links, config.author, config.extra),
             kinds=config.kinds,
             url=self.url,
         )
@@ -290,6 +291,8 @@ class Renderer:
                 else str(exc)
             raise TemplateError([self._problem(filename, line, f"{message} (rendering /{page.path})")]) \
                 from None
+        if self.urls.relative and page.template.endswith(".html"):
+            html = self.urls.relative_html(html, page.path)
         return html.encode("utf-8")
 
     def _problem(self, filename: str | None, line: int | None, message: str) -> Problem:

@@ -90,6 +90,26 @@ class _Kept:
 
 def search_files(index: SiteIndex, config: SiteConfig, cache: SiteCache | None = None,
                  source_hashes: Mapping[int, bytes] | None = None) -> Iterator[RawFile]:
+    """The index's files; in relative mode each JSON file also as a script that hands it over.
+
+    A page opened from file:// may not fetch() its neighbours, but it may load
+    scripts: search/x.js calls `builderSearch("x.json", data)`, which
+    static/search.js turns into the same object fetch() would have given.
+    """
+    files = _json_files(index, config, cache, source_hashes)
+    if not config.relative_links:
+        yield from files
+        return
+    base = search_path()
+    for file in files:
+        yield file
+        name = file.path.removeprefix(base)
+        yield RawFile(f"{base}{name.removesuffix('.json')}.js",
+                      b"builderSearch(" + json_bytes(name).rstrip() + b"," + file.data.rstrip() + b");\n")
+
+
+def _json_files(index: SiteIndex, config: SiteConfig, cache: SiteCache | None,
+                source_hashes: Mapping[int, bytes] | None) -> Iterator[RawFile]:
     """The manifest, the term shards and the document chunks.
 
     With a cache, the last build's index is updated rather than remade: the
@@ -143,8 +163,9 @@ def search_files(index: SiteIndex, config: SiteConfig, cache: SiteCache | None =
                 and previous.entities.rows[entity_slice] == entity_rows[entity_slice]:
             data = previous.chunks[number]
         else:
-            data = json_bytes([*([0, urls.href(article_path(a.slug)), a.title, a.date.date().isoformat(),
-                                  _snippet(a.summary)] for a in articles[first:end]),
+            data = json_bytes([*([0, urls.link_from(base, article_path(a.slug)), a.title,
+                                  a.date.date().isoformat(), _snippet(a.summary)]
+                                 for a in articles[first:end]),
                                *entity_rows[entity_slice]])
             serialised += 1
         chunks.append(data)
@@ -196,7 +217,7 @@ def _entities(index: SiteIndex, config: SiteConfig, urls: UrlMap, names: _Names,
         ranges.append([number, first + len(rows), len(members)])
         for entity in members:
             postings.add(first + len(rows), set(), title=set(names[entity.key]))
-            rows.append([number, urls.href(entity_path(name, entity.slug)), entity.name,
+            rows.append([number, urls.link_from(search_path(), entity_path(name, entity.slug)), entity.name,
                          entity.start.isoformat() if entity.start else "", _snippet(entity.summary)])
     return _Entities(key, postings, rows, ranges)
 

@@ -61,6 +61,23 @@ class UrlMap:
         parts = urlsplit(config.base_url)
         self.base_path = config.base_path
         self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.relative = config.relative_links
+        self._rooted = re.compile(r'(\s(?:href|src|action|data-index)=")' + re.escape(self.base_path)
+                                  + r'(?!/)([^"]*)"') if self.relative else None
+
+    def link_from(self, page_path: str, site_path: str) -> str:
+        """The link to a site path as written on the page at `page_path` (relative in relative mode)."""
+        return relative_link(page_path, site_path) if self.relative else self.href(site_path)
+
+    def relative_html(self, html: str, page_path: str) -> str:
+        """A page's root-relative links (its templates' and its Markdown's) made relative to it.
+
+        For relative mode only, after rendering: one pass catches every link
+        however it was made, and served pages never pay for it.
+        """
+        assert self._rooted is not None, "relative_html() is for relative mode"
+        up = _up(page_path)
+        return self._rooted.sub(lambda m: f'{m[1]}{up}{_file_link(m[2])}"', html)
 
     def href(self, site_path: str) -> str:
         """The root-relative link to a site path, under the base path."""
@@ -78,6 +95,35 @@ class UrlMap:
         '/' in a body means the site's root, which on a project site is the base path.
         """
         return self.base_path + link.lstrip("/")
+
+
+def relative_link(page_path: str, site_path: str) -> str:
+    """The link from the page at `page_path` to `site_path`, relative, naming index.html files.
+
+    Opened from file://, a folder link shows a folder listing, so 'actors/kim/'
+    seen from 'articles/x/' is '../../actors/kim/index.html'.
+    """
+    link = _file_link(site_path.lstrip("/"))
+    if _NEEDS_QUOTING.search(link):
+        link = quote(link, safe="/#?=&%.-_~")
+    return _up(page_path) + link
+
+
+def _up(page_path: str) -> str:
+    """'../' once per folder the page is in: '' and '404.html' -> '', 'articles/x/' -> '../../'."""
+    return "../" * page_path.count("/")
+
+
+def _file_link(path: str) -> str:
+    """'actors/kim/#x' -> 'actors/kim/index.html#x'; '' -> 'index.html'; files stay as they are."""
+    end = len(path)
+    for mark in ("?", "#"):
+        found = path.find(mark)
+        if found != -1:
+            end = min(end, found)
+    if end == 0 or path[end - 1] == "/":
+        return f"{path[:end]}index.html{path[end:]}"
+    return path
 
 
 class UnsafePathError(ValueError):

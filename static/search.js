@@ -10,7 +10,11 @@
   "use strict";
   var form = document.querySelector("form.search-form");
   if (!form || !window.fetch || !("normalize" in String.prototype)) return;
-  var base = form.getAttribute("data-index");
+  // The index's folder; a relative build names its index.html (a folder link opens a listing there).
+  var base = form.getAttribute("data-index").replace(/[^\/]*$/, "");
+  // A relative build opened from file:// may not fetch(): its files come as scripts instead.
+  var byScript = form.getAttribute("data-load") === "script";
+  var waiting = {};
   var input = form.querySelector("input[name=q]");
   var status = document.getElementById("search-status");
   var results = document.getElementById("search-results");
@@ -22,12 +26,27 @@
 
   function load(path) {
     if (!cache[path]) {
-      cache[path] = fetch(base + path).then(function (response) {
+      cache[path] = byScript ? loadScript(path) : fetch(base + path).then(function (response) {
         if (!response.ok) throw new Error(path + ": " + response.status);
         return response.json();
       });
     }
     return cache[path];
+  }
+
+  // search/x.js calls builderSearch("x.json", data) (see builder/search.py).
+  window.builderSearch = function (path, data) {
+    if (waiting[path]) waiting[path](data);
+  };
+
+  function loadScript(path) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      waiting[path] = resolve;
+      script.onerror = function () { reject(new Error(path + ": not found")); };
+      script.src = base + path.replace(/\.json$/, ".js");
+      document.head.appendChild(script);
+    });
   }
 
   function fold(text) {
