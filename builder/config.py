@@ -193,8 +193,11 @@ class _Checker:
         )
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            where = "--base-url" if override is not None else key
-            self.error(where, f"'{value}' is not an http(s) address", "e.g. https://user.github.io/archive/")
+            message, hint = f"'{value}' is not an http(s) address", "e.g. https://user.github.io/archive/"
+            if override is not None:  # the command line's value: blame the option, not site.yaml
+                self.report.error("--base-url", 0, message, hint)
+            else:
+                self.error(key, message, hint)
             return SiteConfig.base_url
         path = parts.path if parts.path.endswith("/") else parts.path + "/"
         return f"{parts.scheme}://{parts.netloc}{path}"

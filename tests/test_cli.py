@@ -26,6 +26,14 @@ def test_usage_error_exits_2():
     assert result.returncode == 2
 
 
+def test_a_bad_base_url_on_the_command_line_is_blamed_on_the_option(make_site):
+    site = make_site()
+    result = site.run("build", "--base-url", "archive.example.org")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("--base-url: 'archive.example.org' is not an http(s) address")
+    assert "site.yaml" not in result.stderr
+
+
 def test_build_prints_one_summary_line(make_site):
     site = make_site()
     result = run_cli("build", "--site", str(site.root))
