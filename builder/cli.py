@@ -189,6 +189,11 @@ def _new(args: argparse.Namespace) -> int:
 
     path = scaffold(args.site, args.what, args.title)
     print(f"Created {path}")
+    if args.what == "article":
+        site = "" if args.site == Path(".") else f" --site {args.site}"
+        print("It is a draft (draft: true), so `build` leaves it out: see it with "
+              f"`python -m builder serve --drafts{site}` or `build --drafts`, and delete the "
+              "draft line to publish it.")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -71,6 +72,53 @@ def test_new_scaffolds_files_that_build(make_site):
     assert site.page("actors/seiji-maehara/").h1.get_text(strip=True) == "Seiji Maehara"
     new_article = site.page("articles/kim-visits-tokyo-day-two/")
     assert new_article.h1.get_text(strip=True) == "Kim visits Tokyo: day two"
+
+
+def test_new_says_the_article_is_a_draft_and_writes_no_placeholder_reference(make_site):
+    site = make_site()
+    result = site.run("new", "article", "Talks resume", "--site", str(site.root))
+    assert result.exit_code == 0, result.stderr
+    assert "draft" in result.stdout and "--drafts" in result.stdout
+    built = site.run("build", "--drafts")
+    assert built.exit_code == 0 and built.stderr == "", built.stderr
+    assert not (site.output / "actors" / "slug").exists()
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Seoul–Tokyo talks resume", "seoul-tokyo-talks-resume"),
+    ("Six-party talks 2003–2009 — a timeline", "six-party-talks-2003-2009-a-timeline"),
+    ("김정은 평양 방문", "gimjeongeun-pyeongyang-bangmun"),
+])
+def new_articles(site: SiteFixture, *titles: str) -> list[str]:
+    """Run `new article` for each title; the names of the files it made, in order."""
+    made = []
+    for title in titles:
+        before = set((site.root / "content/articles").glob("*.md"))
+        result = site.run("new", "article", title, "--site", str(site.root))
+        assert result.exit_code == 0, result.stderr
+        [created] = set((site.root / "content/articles").glob("*.md")) - before
+        made.append(created.name)
+    return made
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Seoul–Tokyo talks resume", "seoul-tokyo-talks-resume"),
+    ("Six-party talks 2003–2009 — a timeline", "six-party-talks-2003-2009-a-timeline"),
+    ("김정은 평양 방문", "gimjeongeun-pyeongyang-bangmun"),
+])
+def test_new_transliterates_titles_and_turns_dashes_into_hyphens(make_site, title, expected):
+    [name] = new_articles(make_site(), title)
+    assert re.fullmatch(rf"\d{{4}}-\d\d-\d\d-{expected}\.md", name), name
+
+
+def test_new_gives_japanese_titles_distinct_date_and_hash_slugs(make_site):
+    site = make_site()
+    titles = ("東京で日韓首脳会談", "大阪で日韓首脳会談", "かいだん の あと")
+    names = new_articles(site, *titles)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d-[0-9a-f]{8}\.md", n) for n in names), names
+    assert len(set(names)) == 3
+    site.build("--drafts")
+    assert [site.page(f"articles/{n[11:-3]}/").h1.get_text(strip=True) for n in names] == list(titles)
 
 
 def copy_sample(destination: Path) -> SiteFixture:
