@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -155,8 +156,44 @@ def test_theme_ships_inside_the_wheel(tmp_path):
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
                              str(REPO_ROOT)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    wheel = next(tmp_path.glob("builder-*.whl"))
+    wheel = next(tmp_path.glob("news_archive_builder-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in (REPO_ROOT / "templates").glob("*.html"):
         assert f"builder/theme/templates/{template.name}" in names
     assert "builder/theme/static/style.css" in names
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_in_a_fresh_venv_and_builds_an_init_site(tmp_path):
+    """What a newsroom does: pip install the distribution, init, build; nothing of the repository around."""
+    made = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                           str(tmp_path / "dist"), str(REPO_ROOT)],
+                          capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    wheel = next((tmp_path / "dist").glob("news_archive_builder-*.whl"))
+    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True, timeout=120)
+    python = tmp_path / "venv" / "bin" / "python"
+    installed = subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)],
+                               capture_output=True, text=True, timeout=600)
+    assert installed.returncode == 0, installed.stderr
+    # Far from the repository, with no PYTHONPATH: only the installed package can answer.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+
+    def venv_run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(python), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=300)
+
+    where = venv_run("-c", "import builder; print(builder.__file__)", cwd=work)
+    assert where.stdout.startswith(str(tmp_path / "venv")), where.stdout
+    version = subprocess.run([str(tmp_path / "venv" / "bin" / "news-archive-builder"), "--version"],
+                             cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    assert version.stdout.strip() == f"news-archive-builder {wheel.name.split('-')[1]}"
+    assert venv_run("-m", "builder", "init", "archive", cwd=work).returncode == 0
+    built = venv_run("-m", "builder", "build", "--strict", cwd=work / "archive")
+    assert built.returncode == 0, built.stderr
+    site = SiteFixture(work / "archive")
+    assert site.page("articles/welcome/").find("link", rel="stylesheet")["href"] == "/static/style.css"
+    assert (site.output / "static" / "style.css").is_file()
+    assert broken_links(site.output) == []
