@@ -53,7 +53,8 @@ def test_init_in_an_empty_folder_builds_a_site_whose_every_link_leads_somewhere(
     assert built.stderr == "", built.stderr  # no warning, not even about the example
     site = SiteFixture(root)
     home = site.page("")
-    assert "1 article" in home.get_text(" ", strip=True)
+    stats = " ".join(home.find(class_="stats").get_text().split())
+    assert stats == "1 article · 1 actor · 0 countries · 0 events"  # one of a kind is singular
     reached, broken = crawl(site.output)
     assert broken == []
     assert {"/articles/welcome/", "/actors/united-nations/", "/actors/", "/countries/", "/events/",
