@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from builder import DISTRIBUTION, __version__
 from builder.errors import BuilderError, UsageError
 
 
@@ -72,7 +73,17 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m builder",
         description="Build a static website from an annotated news archive.",
     )
+    parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    init = commands.add_parser("init", help="start a new archive in a folder",
+                               description="Write site.yaml, content/ with an example article and "
+                               "entity, .gitignore and a GitHub Pages workflow into DIR; never "
+                               "overwrite a file.")
+    init.add_argument("dir", metavar="DIR", type=Path, nargs="?", default=Path("."),
+                      help="the new archive's folder (default: the current one)")
+    init.add_argument("--debug", action="store_true", help="show tracebacks")
+    init.set_defaults(handler=_init)
 
     build = commands.add_parser("build", help="build the site into the output folder",
                                 description="Build content/ into a static site (default _site/).")
@@ -188,11 +199,32 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(ServeOptions(args.site, args.host, args.port, args.drafts, args.open))
 
 
+def _init(args: argparse.Namespace) -> int:
+    from builder.init import init_site
+
+    created = init_site(args.dir)
+    where = _shown(created.root.resolve()) if args.dir != Path(".") else "this folder"
+    print(f"Created a new archive in {where}:")
+    for name in created.files:
+        print(f"  {name}")
+    go = "" if args.dir == Path(".") else f"  cd {args.dir}\n"
+    print(f"Next:\n{go}  python -m builder serve                 preview it with live reload\n"
+          f"  python -m builder new article \"Title\"   write an article\n"
+          "Publish: push the folder to a GitHub repository, then Settings -> Pages -> Source: "
+          "GitHub Actions\n(README: \"Start your own archive\").")
+    return 0
+
+
 def _new(args: argparse.Namespace) -> int:
     from builder.scaffold import scaffold
 
     path = scaffold(args.site, args.what, args.title)
     print(f"Created {path}")
+    if args.what == "article":
+        site = "" if args.site == Path(".") else f" --site {args.site}"
+        print("It is a draft (draft: true), so `build` leaves it out: see it with "
+              f"`python -m builder serve --drafts{site}` or `build --drafts`, and delete the "
+              "draft line to publish it.")
     return 0
 
 

@@ -204,19 +204,25 @@ class _Checker:
         value = override if override is not None else (
             self.text(key) if key in self.data else SiteConfig.base_url
         )
-        where = "--base-url" if override is not None else key
+
+        def blame(message: str, hint: str) -> None:
+            """The command line's value blames the option, site.yaml's its line."""
+            if override is not None:
+                self.report.error("--base-url", 0, message, hint)
+            else:
+                self.error(key, message, hint)
+
         try:
             parts = urlsplit(value.strip())
             has_credentials = parts.username is not None or parts.password is not None
         except ValueError:  # e.g. an unclosed '[' in the host
             parts, has_credentials = urlsplit(""), False
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            self.error(where, f"'{value}' is not an http(s) address", "e.g. https://user.github.io/archive/")
+            blame(f"'{value}' is not an http(s) address", "e.g. https://user.github.io/archive/")
             return SiteConfig.base_url
         if has_credentials:  # it would be published on every page: never echo the password
-            self.error(where, "holds a user name or password ('user:password@'), which every page "
-                       "would publish", f"write the public address only, e.g. {parts.scheme}://"
-                       f"{parts.hostname}/")
+            blame("holds a user name or password ('user:password@'), which every page would publish",
+                  f"write the public address only, e.g. {parts.scheme}://{parts.hostname}/")
             return SiteConfig.base_url
         path = parts.path if parts.path.endswith("/") else parts.path + "/"
         # Percent-encoded once here, so every link, <loc>, Atom id and JSON-LD url built on it is a

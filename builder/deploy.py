@@ -61,6 +61,7 @@ class DeployResult:
     kept_cname: bool  # the CNAME came from the previous deploy, not from the config
     dry_run: bool
     local_branch_updated: bool
+    unchanged: bool = False  # the build equals the branch's tip: nothing was committed or pushed
 
 
 def deploy(site_dir: Path, options: DeployOptions, progress: ProgressCallback | None = None
@@ -101,14 +102,19 @@ def deploy(site_dir: Path, options: DeployOptions, progress: ProgressCallback | 
         size = sum(p.stat().st_size for p in files)
         commit = None
         local_updated = False
+        unchanged = False
         if not options.dry_run:
             tree = git.write_tree(output, Path(temporary, "index"))
-            message = options.message or git.default_message()
-            commit = git.commit_tree(tree, parent, message)
-            git.push(options.remote, remote_url, commit, options.branch)
-            local_updated = git.move_branch(options.branch, commit, message)
+            # Like ghp-import and `mkdocs gh-deploy`, an identical tree makes no commit: a push
+            # of the same site would only add noise to the branch and start a Pages build.
+            unchanged = parent is not None and git.tree_of(parent) == tree
+            if not unchanged:
+                message = options.message or git.default_message()
+                commit = git.commit_tree(tree, parent, message)
+                git.push(options.remote, remote_url, commit, options.branch)
+                local_updated = git.move_branch(options.branch, commit, message)
     return DeployResult(result, options.remote, remote_url, options.branch, parent, commit, len(files),
-                        size, cname, kept_cname, options.dry_run, local_updated)
+                        size, cname, kept_cname, options.dry_run, local_updated, unchanged)
 
 
 def describe(result: DeployResult) -> list[str]:
@@ -120,6 +126,9 @@ def describe(result: DeployResult) -> list[str]:
         kept = " kept from the previous deploy" if result.kept_cname else ""
         cname = f" and CNAME {result.cname}{kept}"
     what = f"{result.files} files, {result.size / 1024:.0f} KB, with .nojekyll{cname}"
+    if result.unchanged and result.parent:
+        return [f"Nothing to deploy: the built site ({what}) is identical to {result.parent[:12]}",
+                f"  on {where}; nothing was committed or pushed."]
     if result.dry_run or result.commit is None:
         return [f"Dry run: would push {what}", f"  to {where}, {on_top};",
                 "  nothing was committed or pushed.",
@@ -256,6 +265,9 @@ class Git:
         # silently leave built files out of the published site.
         self.run(*plain, *where, "add", "--all", "--force", ".", cwd=folder, extra_env=env)
         return self.run(*plain, *where, "write-tree", cwd=folder, extra_env=env).stdout.strip()
+
+    def tree_of(self, commit: str) -> str:
+        return self.run("rev-parse", f"{commit}^{{tree}}").stdout.strip()
 
     def commit_tree(self, tree: str, parent: str | None, message: str) -> str:
         parents = ("-p", parent) if parent else ()

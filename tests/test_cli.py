@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +26,14 @@ def test_help_for_every_command(command):
 def test_usage_error_exits_2():
     result = run_cli("build", "--no-such-flag")
     assert result.returncode == 2
+
+
+def test_a_bad_base_url_on_the_command_line_is_blamed_on_the_option(make_site):
+    site = make_site()
+    result = site.run("build", "--base-url", "archive.example.org")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("--base-url: 'archive.example.org' is not an http(s) address")
+    assert "site.yaml" not in result.stderr
 
 
 def test_build_prints_one_summary_line(make_site):
@@ -65,6 +75,53 @@ def test_new_scaffolds_files_that_build(make_site):
     assert new_article.h1.get_text(strip=True) == "Kim visits Tokyo: day two"
 
 
+def test_new_says_the_article_is_a_draft_and_writes_no_placeholder_reference(make_site):
+    site = make_site()
+    result = site.run("new", "article", "Talks resume", "--site", str(site.root))
+    assert result.exit_code == 0, result.stderr
+    assert "draft" in result.stdout and "--drafts" in result.stdout
+    built = site.run("build", "--drafts")
+    assert built.exit_code == 0 and built.stderr == "", built.stderr
+    assert not (site.output / "actors" / "slug").exists()
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Seoul–Tokyo talks resume", "seoul-tokyo-talks-resume"),
+    ("Six-party talks 2003–2009 — a timeline", "six-party-talks-2003-2009-a-timeline"),
+    ("김정은 평양 방문", "gimjeongeun-pyeongyang-bangmun"),
+])
+def new_articles(site: SiteFixture, *titles: str) -> list[str]:
+    """Run `new article` for each title; the names of the files it made, in order."""
+    made = []
+    for title in titles:
+        before = set((site.root / "content/articles").glob("*.md"))
+        result = site.run("new", "article", title, "--site", str(site.root))
+        assert result.exit_code == 0, result.stderr
+        [created] = set((site.root / "content/articles").glob("*.md")) - before
+        made.append(created.name)
+    return made
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Seoul–Tokyo talks resume", "seoul-tokyo-talks-resume"),
+    ("Six-party talks 2003–2009 — a timeline", "six-party-talks-2003-2009-a-timeline"),
+    ("김정은 평양 방문", "gimjeongeun-pyeongyang-bangmun"),
+])
+def test_new_transliterates_titles_and_turns_dashes_into_hyphens(make_site, title, expected):
+    [name] = new_articles(make_site(), title)
+    assert re.fullmatch(rf"\d{{4}}-\d\d-\d\d-{expected}\.md", name), name
+
+
+def test_new_gives_japanese_titles_distinct_date_and_hash_slugs(make_site):
+    site = make_site()
+    titles = ("東京で日韓首脳会談", "大阪で日韓首脳会談", "かいだん の あと")
+    names = new_articles(site, *titles)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d-[0-9a-f]{8}\.md", n) for n in names), names
+    assert len(set(names)) == 3
+    site.build("--drafts")
+    assert [site.page(f"articles/{n[11:-3]}/").h1.get_text(strip=True) for n in names] == list(titles)
+
+
 def copy_sample(destination: Path) -> SiteFixture:
     destination.mkdir()
     shutil.copy(REPO_ROOT / "site.yaml", destination / "site.yaml")
@@ -99,8 +156,44 @@ def test_theme_ships_inside_the_wheel(tmp_path):
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
                              str(REPO_ROOT)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    wheel = next(tmp_path.glob("builder-*.whl"))
+    wheel = next(tmp_path.glob("news_archive_builder-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in (REPO_ROOT / "templates").glob("*.html"):
         assert f"builder/theme/templates/{template.name}" in names
     assert "builder/theme/static/style.css" in names
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_in_a_fresh_venv_and_builds_an_init_site(tmp_path):
+    """What a newsroom does: pip install the distribution, init, build; nothing of the repository around."""
+    made = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                           str(tmp_path / "dist"), str(REPO_ROOT)],
+                          capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    wheel = next((tmp_path / "dist").glob("news_archive_builder-*.whl"))
+    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True, timeout=120)
+    python = tmp_path / "venv" / "bin" / "python"
+    installed = subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)],
+                               capture_output=True, text=True, timeout=600)
+    assert installed.returncode == 0, installed.stderr
+    # Far from the repository, with no PYTHONPATH: only the installed package can answer.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+
+    def venv_run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(python), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=300)
+
+    where = venv_run("-c", "import builder; print(builder.__file__)", cwd=work)
+    assert where.stdout.startswith(str(tmp_path / "venv")), where.stdout
+    version = subprocess.run([str(tmp_path / "venv" / "bin" / "news-archive-builder"), "--version"],
+                             cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    assert version.stdout.strip() == f"news-archive-builder {wheel.name.split('-')[1]}"
+    assert venv_run("-m", "builder", "init", "archive", cwd=work).returncode == 0
+    built = venv_run("-m", "builder", "build", "--strict", cwd=work / "archive")
+    assert built.returncode == 0, built.stderr
+    site = SiteFixture(work / "archive")
+    assert site.page("articles/welcome/").find("link", rel="stylesheet")["href"] == "/static/style.css"
+    assert (site.output / "static" / "style.css").is_file()
+    assert broken_links(site.output) == []

@@ -145,6 +145,18 @@ def test_second_deploy_adds_exactly_one_commit_with_cname(published: Published) 
     assert published.state() == before
 
 
+def test_a_second_deploy_with_nothing_changed_adds_no_commit_and_says_so(published: Published) -> None:
+    assert published.deploy().exit_code == 0
+    first = published.remote_commits()
+    before = published.state()
+
+    result = published.deploy()
+    assert result.exit_code == 0, result.stderr
+    assert published.remote_commits() == first
+    assert "Nothing to deploy" in result.stdout and "nothing was committed or pushed" in result.stdout
+    assert published.state() == before
+
+
 def test_a_custom_domain_must_match_base_url(published: Published) -> None:
     result = published.deploy("--cname", "archive.example.org")
     assert result.exit_code == 1
@@ -172,6 +184,7 @@ def test_deploy_goes_on_top_of_the_remote_branch_when_the_local_one_is_missing(
     assert published.deploy().exit_code == 0
     git(published.site.root, "branch", "-D", "gh-pages")
     first = published.remote_commits()
+    published.site.write("content/countries/china.md", "---\nname: China\n---\n")
     assert published.deploy().exit_code == 0
     assert published.remote_commits()[1:] == first
 

@@ -37,3 +37,17 @@ def test_a_wrong_url_argument_names_the_template_and_line(make_site) -> None:
     result = site.run("build")
     assert result.exit_code == 1
     assert "templates/article.html:4: TypeError: url() takes a path, an article" in result.stderr
+
+
+def test_a_site_base_template_extends_the_theme_and_changes_one_block(make_site) -> None:
+    """templates/base.html reaches the theme's own as theme/base.html (plain base.html is itself)."""
+    site = make_site()
+    site.write("templates/base.html", '{% extends "theme/base.html" %}\n'
+                                      "{% block footer %}<p>Kept by the Example Newsroom</p>{% endblock %}\n")
+    result = site.build()
+    assert result.exit_code == 0, result.stderr
+    for path in ("", "articles/talks/", "actors/", "countries/japan/"):
+        page = site.page(path)
+        footer = page.find("footer", class_="site-footer")
+        assert footer.get_text(strip=True) == "Kept by the Example Newsroom", path
+        assert page.find("nav") is not None and page.find("link", rel="stylesheet") is not None
