@@ -210,8 +210,8 @@ class _RawHtmlLinks(Postprocessor):
     def run(self, text: str) -> str:
         blocks = self.md.htmlStash.rawHtmlBlocks
         for index, block in enumerate(blocks):
-            if isinstance(block, str) and "=" in block:
-                blocks[index] = defuse_html(block)
+            if isinstance(block, str):
+                blocks[index] = defuse_html(_close_last_tag(block))
         return text
 
 
@@ -244,8 +244,22 @@ def _is_safe_attribute(name: str, value: str) -> bool:
     return is_safe_url(value)
 
 
+_UNCLOSED_TAG = re.compile(r"<(?=[A-Za-z/!?])[^>]*$")
+
+
+def _close_last_tag(html: str) -> str:
+    """`html` with a tag left open at its end escaped: the browser would close it with the
+    page's next '>', taking the markup between as attributes, unjudged."""
+    start = html.rfind("<")
+    if start < 0 or ">" in html[start:]:
+        return html
+    return html[:start] + _UNCLOSED_TAG.sub(lambda match: "&lt;" + match.group()[1:], html[start:])
+
+
 def defuse_html(html: str) -> str:
     """`html` with every URL attribute whose scheme is unsafe removed from its tag."""
+    if "=" not in html:
+        return html
     finder = _UrlAttributeFilter()
     finder.feed(html)
     finder.close()
