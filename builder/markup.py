@@ -13,14 +13,17 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
-from html import unescape
-from urllib.parse import quote, urlsplit, urlunsplit
+from html import escape, unescape
+from html.parser import HTMLParser
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import markdown
+from markdown import util
 from markdown.extensions import Extension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from builder import markup_fast
@@ -42,6 +45,57 @@ _STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+# A character reference Python-Markdown's serializer keeps as written (its RE_AMP leaves these
+# alone and escapes every other '&'), so the browser, not the builder, decodes it.
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.IGNORECASE)
+# Attributes a browser follows as a URL (srcset holds several, comma-separated).
+_URL_ATTRIBUTES = frozenset({
+    "href", "src", "action", "formaction", "xlink:href", "poster", "background", "cite", "data",
+    "srcset", "ping", "longdesc", "codebase", "manifest", "lowsrc", "dynsrc", "icon", "usemap",
+    "archive", "classid", "profile"})
+
+# Bounds on what Python-Markdown is given. Its link parsing is quadratic in the '[' of one
+# block (4,000 take seconds, 50,000 minutes) and its list parsing superlinear in nesting depth
+# (2,000 levels take 80 s before the recursion guard fires); real articles stay far below both.
+MAX_BRACKETS_PER_BLOCK = 500
+MAX_INDENT_LEVELS = 100
+_BLOCK_SEPARATOR = re.compile(r"\n[ \t]*\n")
+_DEEP_SPACES = " " * (4 * MAX_INDENT_LEVELS)
+_DEEP_INDENT = re.compile(rf"^(?:[ ]{{4}}|[ ]{{0,3}}\t){{{MAX_INDENT_LEVELS}}}", re.MULTILINE)
+
+
+class MarkdownTooComplex(ValueError):
+    """A body beyond the bounds above: `line` is 1-based in the body."""
+
+    def __init__(self, line: int, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+        self.hint = hint
+
+
+def check_bounds(source: str) -> None:
+    """Raise MarkdownTooComplex where converting `source` could take seconds to minutes.
+
+    Two substring counts for an ordinary body; the per-block and per-line scans run
+    only when those counts pass a bound.
+    """
+    if source.count("[") > MAX_BRACKETS_PER_BLOCK:
+        start = 0
+        for block in _BLOCK_SEPARATOR.split(source):
+            if block.count("[") > MAX_BRACKETS_PER_BLOCK:
+                line = source.count("\n", 0, source.index(block, start)) + 1
+                raise MarkdownTooComplex(
+                    line, f"more than {MAX_BRACKETS_PER_BLOCK} '[' in one paragraph",
+                    "split the paragraph with blank lines, or write \\[ for a literal bracket")
+            start += len(block)
+    if "\t" in source or _DEEP_SPACES in source:
+        deep = _DEEP_INDENT.search(source)
+        if deep:
+            raise MarkdownTooComplex(
+                source.count("\n", 0, deep.start()) + 1,
+                f"indented more than {MAX_INDENT_LEVELS} levels (lists or code nested too deeply)",
+                "flatten the nested lists")
 
 
 @dataclass(frozen=True)
@@ -62,7 +116,7 @@ def find_links(source: str) -> list[Link]:
     for pattern in patterns:
         line, counted_to = 1, 0  # count newlines incrementally: once per file, not per link
         for match in pattern.finditer(masked):
-            url = browser_url(_link_target(match.group(1)))
+            url = browser_url(attribute_value(_link_target(match.group(1))))
             if not url:
                 continue
             scheme = url_scheme(url)
@@ -111,15 +165,24 @@ class _LinkTreeprocessor(Treeprocessor):
         for element in root.iter():
             if element.tag == "a":
                 self._rewrite_link(element)
-            elif element.tag == "img" and not self._is_safe(element.get("src", "")):
-                alt = element.get("alt", "")
-                _unlink(element)  # an <img> without src is invalid HTML: keep its text
-                element.text = alt
-            elif element.tag == "img" and _is_root_relative(element.get("src", "")):
-                element.set("src", self.urls.site_rooted(element.get("src", "")))
+            elif element.tag == "img":
+                self._rewrite_image(element)
+
+    def _rewrite_image(self, element: etree.Element) -> None:
+        src = browser_url(attribute_value(element.get("src", "")))
+        try:
+            written = self.urls.site_rooted(src) if _is_root_relative(src) else encode_url(src)
+        except ValueError:  # urlsplit: "Invalid IPv6 URL"
+            written = ""
+        if not written or not is_safe_url(src):
+            alt = element.get("alt", "")
+            _unlink(element)  # an <img> without src is invalid HTML: keep its text
+            element.text = alt
+        else:
+            element.set("src", _as_attribute(written))
 
     def _rewrite_link(self, element: etree.Element) -> None:
-        href = browser_url(element.get("href", ""))
+        href = browser_url(attribute_value(element.get("href", "")))
         scheme = url_scheme(href)
         kind = self.kinds_by_singular.get(scheme)
         if kind is not None:
@@ -129,18 +192,119 @@ class _LinkTreeprocessor(Treeprocessor):
                 element.set("class", f"entity-link entity-{kind.singular}")
                 return
             _unlink(element)
-        elif not self._is_safe(href):
+        elif not is_safe_url(href):
             _unlink(element)
         elif _is_root_relative(href):
-            element.set("href", self.urls.site_rooted(href))
+            element.set("href", _as_attribute(self.urls.site_rooted(href)))
         else:
-            element.set("href", encode_url(href))
+            try:
+                element.set("href", _as_attribute(encode_url(href)))
+            except ValueError:  # urlsplit: "Invalid IPv6 URL"; reader.py warns at its line
+                _unlink(element)
 
-    @staticmethod
-    def _is_safe(url: str) -> bool:
-        # Markdown has turned tabs into spaces by now: judge the URL without any.
-        scheme = url_scheme("".join(browser_url(url).split()))
-        return not scheme or scheme in WEB_SCHEMES
+
+class _RawHtmlLinks(Postprocessor):
+    """Drops URL attributes with an unsafe scheme from raw HTML (markdown.raw_html: true),
+    judged as links in Markdown are. Runs before the stash is put back into the page."""
+
+    def run(self, text: str) -> str:
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        for index, block in enumerate(blocks):
+            if isinstance(block, str):
+                blocks[index] = defuse_html(_close_last_tag(block))
+        return text
+
+
+class _UrlAttributeFilter(HTMLParser):
+    """Finds start tags with an unsafe URL attribute and what to write in their place."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.replacements: list[tuple[tuple[int, int], str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._filter(tag, attrs, "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._filter(tag, attrs, " /")
+
+    def _filter(self, tag: str, attrs: list[tuple[str, str | None]], end: str) -> None:
+        kept = [(name, value) for name, value in attrs
+                if value is None or name not in _URL_ATTRIBUTES or _is_safe_attribute(name, value)]
+        if len(kept) == len(attrs):
+            return
+        written = "".join(f" {name}" if value is None else f' {name}="{escape(value)}"'
+                          for name, value in kept)
+        self.replacements.append((self.getpos(), self.get_starttag_text() or "", f"<{tag}{written}{end}>"))
+
+
+def _is_safe_attribute(name: str, value: str) -> bool:
+    if name == "srcset":
+        return all(is_safe_url(candidate.split()[0]) for candidate in value.split(",") if candidate.split())
+    return is_safe_url(value)
+
+
+_UNCLOSED_TAG = re.compile(r"<(?=[A-Za-z/!?])[^>]*$")
+
+
+def _close_last_tag(html: str) -> str:
+    """`html` with a tag left open at its end escaped: the browser would close it with the
+    page's next '>', taking the markup between as attributes, unjudged."""
+    start = html.rfind("<")
+    if start < 0 or ">" in html[start:]:
+        return html
+    return html[:start] + _UNCLOSED_TAG.sub(lambda match: "&lt;" + match.group()[1:], html[start:])
+
+
+def defuse_html(html: str) -> str:
+    """`html` with every URL attribute whose scheme is unsafe removed from its tag."""
+    if "=" not in html:
+        return html
+    finder = _UrlAttributeFilter()
+    finder.feed(html)
+    finder.close()
+    if not finder.replacements:
+        return html
+    line_starts = [0] + [match.end() for match in re.finditer("\n", html)]
+    out: list[str] = []
+    done = 0
+    for (line, column), original, replacement in finder.replacements:
+        start = line_starts[line - 1] + column
+        if html.startswith(original, start) and start >= done:
+            out.append(html[done:start])
+            out.append(replacement)
+            done = start + len(original)
+    out.append(html[done:])
+    return "".join(out)
+
+
+def attribute_value(written: str) -> str:
+    """What a browser reads from an href or src Python-Markdown serializes: the character
+    references its serializer keeps decoded, and its placeholder for '&' (in email autolinks)
+    restored. `&#106;avascript:` is javascript:."""
+    written = written.replace(util.AMP_SUBSTITUTE, "&")
+    if "&" not in written:
+        return written
+    return _CHARACTER_REFERENCE.sub(lambda match: unescape(match.group()), written)
+
+
+def _as_attribute(url: str) -> str:
+    """`url` as an element attribute the serializer writes back unchanged: each '&' as &amp;,
+    so no text in it is read as a character reference again."""
+    return url.replace("&", "&amp;")
+
+
+def is_safe_url(url: str) -> bool:
+    """Whether a browser following `url` (an attribute's decoded value) stays on the web:
+    judged without any whitespace or control characters, and again percent-decoded."""
+    squeezed = "".join(browser_url(url).split())
+    scheme = url_scheme(squeezed)
+    if scheme and scheme not in WEB_SCHEMES:
+        return False
+    if "%" not in squeezed:
+        return True
+    scheme = url_scheme("".join(browser_url(unquote(squeezed)).split()))
+    return not scheme or scheme in WEB_SCHEMES
 
 
 def browser_url(url: str) -> str:
@@ -173,6 +337,8 @@ class _ArchiveExtension(Extension):
         if not self.site_config.raw_html:
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")
+        else:  # before raw_html (30) puts the stashed HTML back
+            md.postprocessors.register(_RawHtmlLinks(md), "archive_raw_links", 35)
         md.treeprocessors.register(_LinkTreeprocessor(md, self.site_config), "archive_links", 1)
 
 
@@ -199,6 +365,8 @@ class MarkdownRenderer:
         self.fast = fast and markup_fast.install(self._markdown)
 
     def convert(self, source: str) -> str:
+        """The HTML of `source`; MarkdownTooComplex if it is beyond check_bounds' limits."""
+        check_bounds(source)
         self._markdown.reset()
         return self._markdown.convert(source)
 
@@ -235,6 +403,18 @@ def encode_url(url: str) -> str:
                        quote(parts.query, safe=_URL_SAFE), quote(parts.fragment, safe=_URL_SAFE)))
 
 
+def is_valid_url(url: str) -> bool:
+    """Whether urlsplit accepts `url` (it refuses a bracket outside an IPv6 host)."""
+    try:
+        urlsplit(url)
+    except ValueError:
+        return False
+    return True
+
+
 def is_web_url(url: str) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL"
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)

@@ -21,7 +21,14 @@ from typing import Any
 from builder.config import WEB_SCHEMES, SiteConfig
 from builder.errors import Problem, Report, did_you_mean
 from builder.fields import FieldReader
-from builder.markup import MarkdownRenderer, find_links, first_paragraph_text, shorten
+from builder.markup import (
+    MarkdownRenderer,
+    MarkdownTooComplex,
+    find_links,
+    first_paragraph_text,
+    is_valid_url,
+    shorten,
+)
 from builder.records import Article, Entity, Reference, pack_html, pickled_through_init
 from builder.urls import is_valid_slug, slug_from_filename, slugify
 from builder.words import body_terms, search_words
@@ -270,6 +277,14 @@ def read_source(
         body_html = ""
         problems.append(Problem(source.relative, body_line, "the Markdown body is nested too deeply",
                                 "flatten the nested lists or quotes"))
+    except MarkdownTooComplex as exc:
+        body_html = ""
+        problems.append(Problem(source.relative, body_line + exc.line - 1, exc.message, exc.hint))
+    except Exception as exc:  # any Markdown failure on a file is that file's error, not a traceback
+        body_html = ""
+        problems.append(Problem(source.relative, body_line,
+                                f"the Markdown body could not be converted ({type(exc).__name__}: {exc})",
+                                "simplify the text around links and HTML in this body"))
     inline = _inline_references(source.relative, body, body_line, config, problems)
     if source.is_article:
         record: Article | Entity | None = _article(source, fields, body_html, inline, config)
@@ -354,6 +369,10 @@ def _inline_references(
         elif link.scheme in ("javascript", "data", "vbscript"):
             problems.append(Problem(relative, line, f"{link.scheme}: link removed",
                                     "such links never reach a page", "warning"))
+        elif not is_valid_url(f"{link.scheme}:{link.target}" if link.scheme else link.target):
+            problems.append(Problem(relative, line, "link target is not a valid address; link removed",
+                                    "check the brackets in it: [ and ] belong only around an IPv6 host",
+                                    "warning"))
         elif link.scheme and link.scheme not in WEB_SCHEMES:
             hint = did_you_mean(link.scheme, singulars) or (
                 f"entity links use {', '.join(s + ':' for s in singulars)}")

@@ -58,7 +58,7 @@ HAZARDS = [
      f"{BAD}:4", "nested more than"),
     ("deeply nested Markdown", {BAD: "---\ntitle: T\ndate: 2011-03-01\n---\n"
                                      + "".join("    " * n + "- item\n" for n in range(300))},
-     f"{BAD}:5", "nested too deeply"),
+     f"{BAD}:105", "nested too deeply"),  # the first line past 100 levels
     ("missing title", {BAD: "---\ndate: 2011-03-01\n---\n"}, f"{BAD}:1", "'title' is missing"),
     ("not a mapping", {BAD: "---\n- a\n- b\n---\n"}, f"{BAD}:2", "key: value"),
     ("quote without text", {BAD: "---\ntitle: T\ndate: 2011-03-01\nquotes:\n  - by: naoto-kan\n---\n"},
