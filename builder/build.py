@@ -290,6 +290,11 @@ def render_and_write(
         writer.claim(site_path)
         _note(rendered, writer, manifest)
     writer.commit()
+    files = manifest.files
+    for relative, stat in writer.placed.items():  # as placed: a rename sets the ctime
+        if (entry := files.get(relative)) is not None:
+            files[relative] = replace(entry, size=stat.st_size, mtime_ns=stat.st_mtime_ns,
+                                      inode=stat.st_ino, ctime_ns=stat.st_ctime_ns)
 
 
 def _delta_plan(

@@ -29,7 +29,7 @@ import contextlib
 import errno
 import os
 import shutil
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -68,6 +68,7 @@ class OutputWriter:
         self._real_dirs: set[PurePosixPath] = set()  # output folders known to be no symlink
         self.written = 0
         self.unchanged = 0
+        self.placed: dict[str, os.stat_result] = {}  # files written, by relative path: as committed
         # Folders above the output that a failed build must not leave behind.
         self.missing_parents = [p for p in output_dir.parents if not p.exists()]
         remove_leftovers(output_dir)
@@ -112,6 +113,7 @@ class OutputWriter:
             _write_marker(self.staging_dir)
             os.replace(self.staging_dir, self.output_dir)  # a first build: one rename
             self.written = len(self.staged)
+            self._note_placed(relative for _, relative in self.staged)
             self.staged = []
             return
         self.output_dir.mkdir(parents=True, exist_ok=True)
@@ -123,12 +125,19 @@ class OutputWriter:
                 shutil.rmtree(target)
             _move(staged, target)
         self.written = len(self.staged)
+        self._note_placed(relative for _, relative in self.staged)
         self.staged = []
         shutil.rmtree(self.staging_dir, ignore_errors=True)
         if self.previous is None:
             self._remove_stale()
         else:
             self._remove_previous(self.previous)
+
+    def _note_placed(self, relatives: Iterable[PurePosixPath]) -> None:
+        """The stat of each file as placed: its ctime is known only now (a rename sets it)."""
+        for relative in relatives:
+            with contextlib.suppress(OSError):
+                self.placed[relative.as_posix()] = os.lstat(self._target(relative))
 
     def rollback(self) -> None:
         self.staged = []

@@ -3,8 +3,14 @@ output changed behind the builder's back is rewritten, and stats that lie are no
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
 from pathlib import Path
 
+import pytest
+
+from builder import cache
 from tests.siteutil import SiteFixture
 
 MARKER = ".builder-output"
@@ -90,3 +96,91 @@ def test_the_home_folder_is_refused_even_with_clean(make_site, tmp_path, monkeyp
         assert result.exit_code == 1
         assert "home folder" in result.stderr and "Traceback" not in result.stderr
     assert sorted(p.name for p in home.iterdir()) == [".bashrc", MARKER]
+
+
+# --- 9: stats that cannot lie ------------------------------------------------------------------
+
+def _age(root: Path, seconds: float = 600) -> None:
+    """Date every file well back, then let a build trust their stats (as it does after a while)."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file() and ".cache" not in path.parts:
+            os.utime(path, (past, past))
+
+
+def _put_back(path: Path, data: bytes) -> None:
+    """Write `data` in place (same inode, same size) and restore the old times, as `touch -r` would."""
+    before = path.stat()
+    assert len(data) == before.st_size
+    path.write_bytes(data)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def test_a_same_size_edit_whose_old_mtime_is_put_back_reaches_the_page(make_site, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0.5)
+    site: SiteFixture = make_site()
+    article = site.root / "content/articles/2011-02-17-talks.md"
+    _age(site.root)
+    site.build()
+    time.sleep(0.6)
+    site.build()  # the stats of the aged sources are now trusted
+    text = article.read_bytes()
+    assert b"Paragraph" in text or b"." in text
+    old_title = site.page("articles/talks/").h1.get_text()
+    new = text.replace(old_title.encode(), old_title[::-1].encode(), 1)
+    assert new != text
+    _put_back(article, new)
+    site.build()
+    assert site.page("articles/talks/").h1.get_text() == old_title[::-1]
+
+
+def test_output_changed_behind_the_builders_back_is_rewritten(make_site, tmp_path):
+    site: SiteFixture = make_site()
+    site.build()
+    clean = files_under(site.output)
+    page = site.output / "articles/talks/index.html"
+    data = page.read_bytes()
+    _put_back(page, data.replace(b"<title>", b"<TITLE>", 1))  # edited, its times put back
+    (site.output / "feed.xml").unlink()  # deleted
+    result = site.build()
+    assert files_under(site.output) == clean, result.stdout
+    # an older output restored in place over a newer one (rsync --inplace -t from a backup)
+    older = {relative: data for relative, data in clean.items()}
+    site.write("content/countries/japan.md", "---\nname: Nihon\n---\nIslands.\n")
+    site.build()
+    newer = files_under(site.output)
+    changed = [relative for relative in newer if older.get(relative, newer[relative]) != newer[relative]
+               and len(older[relative]) == len(newer[relative])]
+    assert changed
+    for relative in changed:
+        _put_back(site.output / relative, older[relative])
+    site.build()
+    assert files_under(site.output) == newer
+
+
+# --- 8 (part): a damaged cache is ignored ------------------------------------------------------
+
+@pytest.mark.parametrize("damage", ["folder", "empty", "garbage", "link"])
+def test_any_damaged_cache_entry_is_ignored_without_a_traceback(make_site, tmp_path, damage):
+    site: SiteFixture = make_site()
+    site.build()
+    paths = [p for p in (site.root / ".cache").rglob("*") if p.is_file() and p.name != ".gitignore"]
+    assert len(paths) > 5
+    for path in paths:
+        path.unlink()
+        if damage == "folder":
+            (path / "x").mkdir(parents=True)
+        elif damage == "empty":
+            path.write_bytes(b"")
+        elif damage == "garbage":
+            path.write_bytes(os.urandom(64))
+        else:
+            path.symlink_to(tmp_path / "nowhere")
+    site.write("content/countries/japan.md", "---\nname: Nippon\n---\nIslands.\n")
+    result = site.run("build")
+    assert result.exit_code == 0, result.stderr
+    assert site.page("countries/japan/").h1.get_text() == "Nippon"
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site.root, fresh, ignore=shutil.ignore_patterns(".cache", "_site"))
+    assert SiteFixture(fresh).build().exit_code == 0
+    assert files_under(site.output) == files_under(fresh / "_site")
