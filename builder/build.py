@@ -5,6 +5,7 @@ load config -> read content -> resolve references -> index -> render -> write
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -63,6 +64,7 @@ class BuildOptions:
     strict: bool = False
     write: bool = True  # False for `check`: validate everything, write nothing
     jobs: int | None = None  # worker processes; None: one per CPU
+    clean: bool = False  # replace whatever the output folder holds (output.py: is_owned)
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback,
     frame = _frame_signature(config, options, cache, report)
     inputs = digest(frame, value_bytes([(s.kind, s.relative, digests.get(s.relative, b"")) for s in sources]))
     previous = cache.load_manifest(output_dir) if output_dir else Manifest()
-    if output_dir and _up_to_date(previous, inputs, output_dir):
+    if output_dir and not options.clean and _up_to_date(previous, inputs, output_dir):
         return BuildResult(config, output_dir, 0, len(previous.files), previous.warnings,
                            previous.left_out, clock.seconds())
     progress("read", 0, len(sources))
@@ -138,7 +140,7 @@ def _build(site_dir: Path, options: BuildOptions, progress: ProgressCallback,
     cache.forget_manifest(output_dir)  # until this build commits, the folder is not as it says
     changed = changed_files.result() if changed_files else set()  # the thread ends before any fork
     try:
-        with OutputWriter(output_dir) as writer:
+        with OutputWriter(output_dir, clean=options.clean) as writer:
             # The search index needs only the index: it is made (or updated) in a process of its
             # own from here on, while this one lists the pages and renders the changed ones.
             search_job = RenderJob(config, [], [], environment, read.record_refs, previous.files, writer)
@@ -289,6 +291,11 @@ def render_and_write(
         writer.claim(site_path)
         _note(rendered, writer, manifest)
     writer.commit()
+    files = manifest.files
+    for relative, stat in writer.placed.items():  # as placed: a rename sets the ctime
+        if (entry := files.get(relative)) is not None:
+            files[relative] = replace(entry, size=stat.st_size, mtime_ns=stat.st_mtime_ns,
+                                      inode=stat.st_ino, ctime_ns=stat.st_ctime_ns)
 
 
 def _delta_plan(
@@ -360,7 +367,7 @@ def _frame_signature(config: SiteConfig, options: BuildOptions, cache: SiteCache
     """Everything a build reads but the sources: config, options, code, templates, static files."""
     site_yaml = config.site_dir / CONFIG_FILE
     return digest(
-        cache.key, site_yaml.read_bytes(), repr(replace(options, output_dir=None, jobs=0)),
+        cache.key, site_yaml.read_bytes(), repr(replace(options, output_dir=None, jobs=0, clean=False)),
         files_fingerprint(template_dirs(config)), files_fingerprint(_static_dirs(config)),
         repr(report.problems),
     )
@@ -409,8 +416,23 @@ def _static_dirs(config: SiteConfig) -> list[Path]:
 
 
 def _output_dir(config: SiteConfig, options: BuildOptions) -> Path:
-    """The output folder, refused if a build could delete the site's own files."""
-    output = (options.output_dir or config.resolve(config.output_dir)).resolve()
+    """The output folder, refused if a build could delete the site's own files or the user's.
+
+    A symbolic link is refused before the path is resolved: resolving it first would build into
+    (and remove the files of) whatever folder it points at.
+    """
+    given = options.output_dir or config.resolve(config.output_dir)
+    if given.is_symlink():
+        raise OutputError([Problem(str(given), 0, "the output folder is a symbolic link",
+                                   "point --output at a real folder; a build never writes through a link")])
+    output = given.resolve()
+    with contextlib.suppress(RuntimeError, KeyError):  # no home folder known
+        if output == Path.home().resolve():
+            raise OutputError([Problem(str(given), 0, "the output folder is your home folder",
+                                       "pick a folder of its own, such as _site")])
+    if output == Path(output.anchor):
+        raise OutputError([Problem(str(given), 0, "the output folder is the root of the file system",
+                                   "pick a folder of its own, such as _site")])
     site = config.site_dir.resolve()
     protected = [config.resolve(p).resolve() for p in
                  (config.content_dir, config.templates_dir, config.static_dir)]

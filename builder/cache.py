@@ -5,8 +5,8 @@ a key (builder code and config fingerprints) and a checksum of the payload.
 A file that is missing, truncated, corrupt or written by another builder or
 config is ignored, never trusted; deleting `.cache/` is always safe.
 
-- source digests: file path -> (size, mtime, inode, content hash). A file's
-  hash is trusted from its stat only when it was modified well before the
+- source digests: file path -> (size, mtime, inode, ctime, content hash). A
+  file's hash is trusted from its stat only when its ctime is well before the
   previous snapshot (git's "racy clean" rule); otherwise its bytes are hashed.
 - parsed records, sharded by path, keyed by content hash: a file whose bytes
   did not change is not parsed again (Markdown dominates a cold build).
@@ -17,7 +17,9 @@ config is ignored, never trusted; deleting `.cache/` is always safe.
   articles changed (search.py, postings.py); and where each record's pieces
   of the exports lie in the files last written (datasets.py).
 - one manifest per output folder: for every file written, the signature of
-  everything its rendering read, and its size, mtime and content hash. A page
+  everything its rendering read, and its size, mtime, inode, ctime and content
+  hash (a file whose stat differs is made and compared again, so an output
+  file edited, deleted or restored from a backup is rewritten). A page
   whose signature is unchanged and whose file is still as written is neither
   rendered nor written; the manifest also holds the last build's summary so a
   rebuild with nothing changed can stop after checking stats. It is saved as
@@ -32,6 +34,7 @@ import hashlib
 import io
 import os
 import pickle
+import shutil
 import threading
 import time
 import zlib
@@ -157,7 +160,11 @@ def save(path: Path, key: bytes, value: Any) -> FileIdentity | None:
             file.write(payload)
             file.flush()
             identity = _identity(os.fstat(file.fileno()))
-        os.replace(temporary, path)
+        try:
+            os.replace(temporary, path)
+        except IsADirectoryError:  # damage: a folder where the file was (the cache is ours to mend)
+            shutil.rmtree(path)
+            os.replace(temporary, path)
         return identity
     except OSError:
         with contextlib.suppress(OSError):  # e.g. `.cache` is a file: there is nothing to clean
@@ -246,9 +253,9 @@ class CacheMemory:
 
 # --- The cache of one site -------------------------------------------------------------
 
-# A source file's (size, mtime_ns, inode, content hash): a plain tuple, since all of them
+# A source file's (size, mtime_ns, inode, ctime_ns, content hash): a plain tuple, since all of them
 # are loaded and saved on every build and a tuple unpickles five times faster than a class.
-SourceStat = tuple[int, int, int, bytes]
+SourceStat = tuple[int, int, int, int, bytes]
 
 
 @pickled_through_init
@@ -274,6 +281,9 @@ class OutputEntry:
     # The sources (Manifest.sources positions) the page showed: an array of C ints, since a
     # 100,000-article manifest holds millions of them.
     deps: array[int] | None = None
+    # Set once the file is in place (a rename changes it): a file edited, deleted or restored from
+    # a backup behind the builder's back has another ctime whatever its mtime says.
+    ctime_ns: int = 0
 
 
 @dataclass
@@ -332,8 +342,11 @@ class SiteCache:
             try:
                 stat = os.stat(path)
                 old = previous.get(relative)
+                # ctime too (as git does): an edit whose old mtime was put back (touch -r, sync
+                # tools) still moves the ctime, which no user call can set.
                 if (old is not None and old[0] == stat.st_size and old[1] == stat.st_mtime_ns
-                        and old[2] == stat.st_ino and stat.st_mtime_ns < trusted_before):
+                        and old[2] == stat.st_ino and old[3] == stat.st_ctime_ns
+                        and stat.st_ctime_ns < trusted_before):
                     current[relative] = old
                     continue
                 with open(path, "rb") as file:
@@ -341,10 +354,10 @@ class SiteCache:
                 hashed += 1
             except OSError:
                 continue  # the reader reports the file it cannot read
-            current[relative] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, content)
+            current[relative] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns, content)
         if hashed or len(current) != len(previous):
             self._save(self.folder / "sources.pickle", self.code, (snapshot, current))
-        return {relative: entry[3] for relative, entry in current.items()}
+        return {relative: entry[4] for relative, entry in current.items()}
 
     def _load_sources(self) -> tuple[float, dict[str, SourceStat]]:
         """(when the kept stats were taken, the stats), or nothing kept."""
@@ -439,8 +452,12 @@ class SiteCache:
         """Before touching an output folder: a build that dies half-way leaves no stale claims.
         `with_base`: for an output folder never built again (deploy's, preview's), leave nothing."""
         for suffix in ("", "-base") if with_base else ("",):
-            with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # no manifest to forget
-                self._manifest_path(output_dir, suffix).unlink()
+            path = self._manifest_path(output_dir, suffix)
+            with contextlib.suppress(OSError):  # no manifest to forget, or a damaged one
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)  # damage: a folder where the file was; it is never loaded
+                else:
+                    path.unlink()
 
     def _manifest_path(self, output_dir: Path, suffix: str = "") -> Path:
         return self.folder / "outputs" / f"{digest(str(output_dir.resolve())).hex()}{suffix}.pickle"
@@ -471,7 +488,7 @@ def file_unchanged(path: str | Path, entry: OutputEntry) -> bool:
     except OSError:
         return False
     return (stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns
-            and stat.st_ino == entry.inode)
+            and stat.st_ino == entry.inode and stat.st_ctime_ns == entry.ctime_ns)
 
 
 class ChangedFiles:

@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Build content/ into a static site (default _site/).")
     _site_options(build)
     build.add_argument("--output", type=Path, metavar="DIR", help="output folder (default: _site)")
+    build.add_argument("--clean", action="store_true",
+                       help="replace the output folder's contents even if this builder did not write them "
+                            "(a top-level .git, CNAME and .nojekyll are kept)")
     build.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
                        help="worker processes for reading and rendering (default: one per CPU)")
     build.add_argument("--relative-links", action=argparse.BooleanOptionalAction, default=None,
@@ -164,6 +167,7 @@ def _options(args: argparse.Namespace, write: bool):  # -> BuildOptions
         strict=args.strict,
         write=write,
         jobs=getattr(args, "jobs", None),
+        clean=getattr(args, "clean", False),
     )
 
 

@@ -10,6 +10,13 @@ next build removes the staging folder it left. Files whose bytes are
 unchanged are not touched. Nothing is written through a symbolic link found
 inside the output folder: the link is replaced by a real folder or file.
 
+The output folder is the builder's only if the builder made it: a build goes
+into a folder that is missing, empty or holds the builder's mark (`MARKER`, a
+small file written into every output folder at commit); any other folder is
+refused unless the build is told to replace its contents (`clean`). Even then
+a top-level `.git/` is never removed, nor `CNAME` or `.nojekyll` unless the
+build writes them (a clone of a GitHub Pages repository keeps them).
+
 Worker processes may stage files (`stage_file`); the main process commits.
 With `previous` (the files the last build wrote, from the cache's manifest)
 stale files are found without walking the output folder; a build into a
@@ -22,7 +29,7 @@ import contextlib
 import errno
 import os
 import shutil
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -30,6 +37,9 @@ from builder.errors import OutputError, Problem
 from builder.urls import UnsafePathError, output_file
 
 TEMP_SUFFIX = ".builder-tmp"
+MARKER = ".builder-output"  # says "this builder wrote this folder": a dotfile GitHub Pages ignores
+MARKER_TEXT = b"This folder is written by builder: each build replaces its files. Safe to delete.\n"
+KEPT = frozenset({".git", "CNAME", ".nojekyll"})  # top-level names a build never removes of itself
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -41,18 +51,24 @@ def staging_prefix(output_dir: Path) -> str:
 class OutputWriter:
     """Stages files for one build of `output_dir`; `commit()` makes them visible."""
 
-    def __init__(self, output_dir: Path, previous: Collection[str] | None = None) -> None:
+    def __init__(self, output_dir: Path, previous: Collection[str] | None = None,
+                 clean: bool = False) -> None:
+        """clean: the folder may hold files this builder did not write; they are removed at commit."""
         self.output_dir = output_dir
         self.previous = previous
         if output_dir.is_symlink() or (output_dir.exists() and not output_dir.is_dir()):
             raise OutputError([Problem(str(output_dir), 0, "the output path is not a folder",
                                        "remove it or pick another --output")])
+        if not clean and not is_owned(output_dir):
+            raise OutputError([Problem(str(output_dir), 0, "holds files this builder did not write",
+                                       "use an empty folder, or --clean to replace its contents")])
         self.staging_dir = output_dir.parent / f"{staging_prefix(output_dir)}{os.getpid()}"
         self.staged: list[tuple[Path, PurePosixPath]] = []  # (staged file, path in output)
         self.expected: set[PurePosixPath] = set()
         self._real_dirs: set[PurePosixPath] = set()  # output folders known to be no symlink
         self.written = 0
         self.unchanged = 0
+        self.placed: dict[str, os.stat_result] = {}  # files written, by relative path: as committed
         # Folders above the output that a failed build must not leave behind.
         self.missing_parents = [p for p in output_dir.parents if not p.exists()]
         remove_leftovers(output_dir)
@@ -94,11 +110,14 @@ class OutputWriter:
     def commit(self) -> None:
         """Rename staged files into place and remove files no longer produced."""
         if not self.output_dir.exists() and self.staged and len(self.staged) == len(self.expected):
+            _write_marker(self.staging_dir)
             os.replace(self.staging_dir, self.output_dir)  # a first build: one rename
             self.written = len(self.staged)
+            self._note_placed(relative for _, relative in self.staged)
             self.staged = []
             return
         self.output_dir.mkdir(parents=True, exist_ok=True)
+        _write_marker(self.output_dir)
         for staged, relative in self.staged:
             target = self._target(relative)
             self._make_real_dir(relative.parent)
@@ -106,12 +125,19 @@ class OutputWriter:
                 shutil.rmtree(target)
             _move(staged, target)
         self.written = len(self.staged)
+        self._note_placed(relative for _, relative in self.staged)
         self.staged = []
         shutil.rmtree(self.staging_dir, ignore_errors=True)
         if self.previous is None:
             self._remove_stale()
         else:
             self._remove_previous(self.previous)
+
+    def _note_placed(self, relatives: Iterable[PurePosixPath]) -> None:
+        """The stat of each file as placed: its ctime is known only now (a rename sets it)."""
+        for relative in relatives:
+            with contextlib.suppress(OSError):
+                self.placed[relative.as_posix()] = os.lstat(self._target(relative))
 
     def rollback(self) -> None:
         self.staged = []
@@ -145,15 +171,21 @@ class OutputWriter:
         self._real_dirs.add(relative)
 
     def _remove_stale(self) -> None:
+        """Every file no page produced, but the mark and what KEPT names at the top."""
         for directory, subdirs, files in os.walk(self.output_dir, topdown=False):
             base = Path(directory)
             relative_base = PurePosixPath(base.relative_to(self.output_dir).as_posix())
+            if relative_base.parts[:1] == (".git",):
+                continue
             for name in files:
                 relative = relative_base / name if relative_base.parts else PurePosixPath(name)
-                if relative not in self.expected:
+                if relative not in self.expected and not (
+                        not relative_base.parts and (name in KEPT or name == MARKER)):
                     (base / name).unlink()
             for name in subdirs:
                 path = base / name
+                if not relative_base.parts and name == ".git":
+                    continue
                 if path.is_symlink():
                     path.unlink()
                 elif not any(path.iterdir()):
@@ -175,6 +207,34 @@ class OutputWriter:
                     parent.rmdir()
                 except OSError:
                     break
+
+
+def is_owned(output_dir: Path) -> bool:
+    """Missing, empty (but for KEPT names), or marked by a build: a build may write it.
+
+    One stat in the common case (the mark is there); a folder without it is listed until the
+    first name that is not KEPT.
+    """
+    marker = output_dir / MARKER
+    if marker.is_file() and not marker.is_symlink():
+        return True
+    try:
+        with os.scandir(output_dir) as entries:
+            return all(entry.name in KEPT for entry in entries)
+    except FileNotFoundError:
+        return True
+
+
+def _write_marker(folder: Path) -> None:
+    """The mark, replacing a link or folder of that name (only in a folder the build may replace)."""
+    marker = folder / MARKER
+    if marker.is_symlink():
+        marker.unlink()
+    elif marker.is_dir():
+        shutil.rmtree(marker)
+    if not marker.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        marker.write_bytes(MARKER_TEXT)
 
 
 @dataclass(frozen=True)

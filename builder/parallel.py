@@ -298,12 +298,12 @@ def render_and_stage(job: RenderJob, page: Page | RawFile, file: PurePosixPath) 
     if data_digest is None:
         data_digest = digest(data)
     if old is not None and old.digest == data_digest and file_unchanged(target, old):
-        entry = OutputEntry(signature, old.size, old.mtime_ns, old.inode, data_digest, deps)
+        entry = replace(old, signature=signature, digest=data_digest, deps=deps)
         return Rendered(relative, entry, None)
     if old is None and job.writer.is_unchanged(file, data):
         stat = target.stat()
         return Rendered(relative, OutputEntry(signature, stat.st_size, stat.st_mtime_ns, stat.st_ino,
-                                              data_digest, deps), None)
+                                              data_digest, deps, stat.st_ctime_ns), None)
     staged = stage_file(job.writer.staging_dir, file, data)
     return Rendered(relative, OutputEntry(signature, staged.size, staged.mtime_ns, staged.inode, data_digest,
                                           deps), staged)

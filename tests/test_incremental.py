@@ -1,7 +1,9 @@
 """Incremental builds: the output after any sequence of edits equals a clean build's.
 
 The property test edits, adds, renames and deletes articles, entities,
-templates and site.yaml at random, rebuilds the site in place (with its
+templates and site.yaml at random (some edits keep the size and put the old
+mtime back; some steps edit, empty or delete output files behind the
+builder's back), rebuilds the site in place (with its
 .cache/ and previous output) and compares every output file, byte for byte,
 with a clean build of a fresh copy of the same sources.
 """
@@ -13,11 +15,13 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from builder import cache
 from builder.build import BuildOptions, build
 from builder.errors import BuilderError
 from builder.theme import theme_dir
@@ -82,6 +86,8 @@ operations = st.one_of(
     st.tuples(st.just("delete_entity"), st.integers(0, 20), words),
     st.tuples(st.just("template"), st.integers(0, 2), words),
     st.tuples(st.just("site_yaml"), st.integers(1, 3), words),
+    st.tuples(st.just("edit_keeping_mtime"), st.integers(0, 20), words),
+    st.tuples(st.just("tamper_output"), st.integers(0, 200), st.sampled_from(["edit", "delete", "empty"])),
 )
 
 
@@ -134,10 +140,36 @@ def apply(root: Path, operation: tuple[str, int, str]) -> None:
             override.parent.mkdir(exist_ok=True)
             base = (theme_dir("templates") / "base.html").read_text(encoding="utf-8")
             override.write_text(base.replace("</body>", f"<!-- {text} --></body>"), encoding="utf-8")
+    elif action == "edit_keeping_mtime" and articles:  # same size, old times put back (touch -r)
+        put_back(articles[number % len(articles)], swapped_case)
+    elif action == "tamper_output":  # behind the builder's back: an edit (times put back) or worse
+        files = sorted(p for p in (root / "_site").rglob("*") if p.is_file() and p.name != ".builder-output")
+        path = files[number % len(files)]
+        if text == "edit":
+            put_back(path, swapped_case)
+        elif text == "delete":
+            path.unlink()
+        else:
+            path.write_bytes(b"")
     elif action == "site_yaml":
         (root / "site.yaml").write_text(
             f"title: \"{text.title()}\"\nbase_url: https://example.org/archive/\n"
             f"pagination:\n  per_page: {number}\n", encoding="utf-8")
+
+
+def swapped_case(data: bytes) -> bytes:
+    """The same bytes with the case of the last ASCII letter swapped: the same size, other text."""
+    for position in range(len(data) - 1, -1, -1):
+        if chr(data[position]).isascii() and chr(data[position]).isalpha():
+            return data[:position] + chr(data[position]).swapcase().encode() + data[position + 1:]
+    return data
+
+
+def put_back(path: Path, change: Callable[[bytes], bytes]) -> None:
+    """Change a file in place and restore its size, inode and times: only its ctime tells."""
+    before = path.stat()
+    path.write_bytes(change(path.read_bytes()))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
 def output_files(folder: Path) -> dict[str, bytes]:
@@ -163,12 +195,18 @@ def clean_build(site: Path, scratch: Path) -> dict[str, bytes] | str:
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(operations, min_size=1, max_size=5))
-def test_incremental_build_equals_clean_build(tmp_path_factory, steps):
+@example(steps=[("edit_keeping_mtime", 1, "talks"), ("tamper_output", 7, "edit"),
+                ("tamper_output", 3, "delete"), ("tamper_output", 11, "empty")])
+def test_incremental_build_equals_clean_build(tmp_path_factory, monkeypatch, steps):
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0.1)  # sources trusted by their stats a moment after
     root = tmp_path_factory.mktemp("incremental")
     site, scratch = root / "site", root / "clean"
     initial_site(site)
     build(site, BuildOptions(jobs=1))
     for step in steps:
+        if step[0] == "edit_keeping_mtime":  # a build that trusts the sources' stats comes first
+            time.sleep(0.15)
+            built(site)
         apply(site, step)
         assert built(site) == clean_build(site, scratch), step
 
