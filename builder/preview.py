@@ -110,16 +110,17 @@ class Preview:
             SiteCache(self.site_dir, self.config).forget_manifest(self.output_dir, with_base=True)
 
     def _run(self) -> None:
-        snapshot = self.watcher.snapshot()  # before building: a save during the build is seen next
+        self.watcher.start()  # before building: a save during the build is seen next
         try:
             with contextlib.suppress(_Stopped):  # a build cut short by stop() leaves the output as it was
                 self.rebuild(())
+                self.watcher.refresh()
                 while True:
-                    found = self.watcher.wait(snapshot, self._stop)
-                    if found is None:
+                    changed = self.watcher.wait(self._stop)
+                    if changed is None:
                         return
-                    changed, snapshot = found
                     self.rebuild(self._relative(changed))
+                    self.watcher.refresh()  # site.yaml may have moved the folders
         finally:
             self.watcher.close()
 

@@ -16,6 +16,10 @@ which loses quick successive saves. Our watcher (builder.watch) rebuilds on
 every settled change instead, and a tab that reconnects after missing a
 reload (it was loading while the next rebuild finished) is told to reload
 again, so the tab always ends on the latest save.
+
+That takes livereload's handlers and tornado's server, not only livereload's
+public Server.serve() (whose own watcher, with its quiet period, would lose
+saves and add latency), so pyproject.toml holds both to the tested series.
 """
 
 from __future__ import annotations

@@ -53,8 +53,7 @@ def test_a_burst_of_50_changes_gives_exactly_one_rebuild(make_site, tmp_path: Pa
                        article(f"Story {number}"))
         assert time.perf_counter() - started < 0.1  # the premise: 50 changes within 100 ms
         eventually(lambda: len(events) == 2, message="no rebuild after the burst")
-        scans = preview.watcher.scans
-        eventually(lambda: preview.watcher.scans >= scans + 3)  # room for a second rebuild to start
+        time.sleep(0.5)  # room for a second rebuild to start, at ten times the watcher's settling time
     finally:
         preview.stop()
     assert len(events) == 2
