@@ -69,11 +69,13 @@ class Preview:
     """
 
     def __init__(self, site_dir: Path, output_dir: Path, origin: str, drafts: bool = False,
-                 on_build: Callable[[BuildEvent], None] = lambda event: None) -> None:
+                 on_build: Callable[[BuildEvent], None] = lambda event: None,
+                 base_url: str | None = None) -> None:
         self.site_dir = site_dir.resolve()
         self.output_dir = output_dir
         self.origin = origin  # http://host:port, where the preview is served
         self.drafts = drafts
+        self.base_url = base_url  # serve --base-url: its path replaces site.yaml's base_url's
         self.on_build = on_build
         self.lock = threading.Lock()
         self.building = True
@@ -135,9 +137,9 @@ class Preview:
         crash = ""
         base_path = self.base_path
         try:
-            # The base path comes from site.yaml; the host is this server, so feeds and
+            # The base path comes from site.yaml (or --base-url); the host is this server, so feeds and
             # canonical links point at the preview.
-            config = load_config(self.site_dir, Report())
+            config = load_config(self.site_dir, Report(), self.base_url)
             base_path = config.base_path
             self.watched = self._watched_paths(config.content_dir, config.templates_dir, config.static_dir)
             self.static_dir = config.resolve(config.static_dir).resolve()
