@@ -135,12 +135,20 @@ class Watcher:
                 if changes:
                     paths = {path for _, path in changes}
                     self._bursts.put(paths)
-                    if any(path in roots or any(root.startswith(path + os.sep) for root in roots)
-                           for path in paths):  # a root came, went or was replaced: watch afresh
+                    if _touches_a_folder_root(paths, roots):  # it came, went or was replaced: watch afresh
                         threading.Thread(target=self.refresh, args=(True,), daemon=True).start()
         except (FileNotFoundError, OSError):  # a folder went as the watch began: the next plan sees it
             ready.set()
             threading.Thread(target=self.refresh, daemon=True).start()
+
+
+def _touches_a_folder_root(paths: set[str], roots: list[str]) -> bool:
+    """Whether a change is to a root that is no file (a folder, or gone) or to a folder above one.
+
+    A file root (site.yaml) is seen through its folder however it is saved, so it needs no new watch.
+    """
+    return any((path == root or root.startswith(path + os.sep)) and not os.path.isfile(root)
+               for path in paths for root in roots)
 
 
 def _in_tree(folders: tuple[str, ...]) -> Callable[[Change, str], bool]:

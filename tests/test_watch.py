@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -86,6 +87,19 @@ def test_a_root_made_after_watching_began_is_watched_inside(site: Path, watcher:
     assert changed is not None and str(site / "templates" / "base.html") in changed
 
 
+def test_a_root_folder_removed_and_made_again_is_watched_inside(site: Path, watcher: Watcher) -> None:
+    (site / "static").mkdir()
+    watcher.refresh()
+    changed = wait_for(watcher, lambda: shutil.rmtree(site / "static"))
+    assert changed is not None and str(site / "static") in changed
+    assert wait_for(watcher, lambda: (site / "static").mkdir()) == {str(site / "static")}
+    time.sleep(0.2)  # the watch of the new folder listens
+    changed = wait_for(watcher, lambda: (site / "static" / "style.css").write_text("x"))
+    while changed == {str(site / "static")}:  # the old watch and its successor may both report the mkdir
+        changed = wait_for(watcher, lambda: None)
+    assert changed is not None and str(site / "static" / "style.css") in changed
+
+
 def test_the_rest_of_the_site_folder_and_editor_litter_wake_nobody(site: Path, watcher: Watcher) -> None:
     def litter() -> None:
         (site / "_site").mkdir()
@@ -102,7 +116,7 @@ def test_the_rest_of_the_site_folder_and_editor_litter_wake_nobody(site: Path, w
 def test_polling_where_there_are_no_events_still_sees_a_save(site: Path) -> None:
     watcher = Watcher(roots(site), force_polling=True)
     watcher.start()
-    time.sleep(0.5)  # the poller's first scan, the ground it compares against
+    time.sleep(1.0)  # the poller's first scan (after its 0.3 s delay), the ground it compares against
     try:
         changed = wait_for(watcher, lambda: (site / "content/articles/a.md").write_text("polled\n"))
         assert changed == {str(site / "content/articles/a.md")}
