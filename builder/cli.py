@@ -112,6 +112,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--site", type=Path, default=Path("."), metavar="DIR", help="site folder")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: 8000, or the next free one)")
+    serve.add_argument("--base-url", metavar="URL",
+                       help="serve under this address's path instead of site.yaml's base_url's")
     serve.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=False,
                        help="include articles marked draft: true")
     serve.add_argument("--open", action=argparse.BooleanOptionalAction, default=False,
@@ -200,7 +202,7 @@ def _check(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from builder.serve import ServeOptions, serve
 
-    return serve(ServeOptions(args.site, args.host, args.port, args.drafts, args.open))
+    return serve(ServeOptions(args.site, args.host, args.port, args.drafts, args.open, args.base_url))
 
 
 def _init(args: argparse.Namespace) -> int:

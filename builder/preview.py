@@ -69,11 +69,13 @@ class Preview:
     """
 
     def __init__(self, site_dir: Path, output_dir: Path, origin: str, drafts: bool = False,
-                 on_build: Callable[[BuildEvent], None] = lambda event: None) -> None:
+                 on_build: Callable[[BuildEvent], None] = lambda event: None,
+                 base_url: str | None = None) -> None:
         self.site_dir = site_dir.resolve()
         self.output_dir = output_dir
         self.origin = origin  # http://host:port, where the preview is served
         self.drafts = drafts
+        self.base_url = base_url  # serve --base-url: its path replaces site.yaml's base_url's
         self.on_build = on_build
         self.lock = threading.Lock()
         self.building = True
@@ -110,16 +112,17 @@ class Preview:
             SiteCache(self.site_dir, self.config).forget_manifest(self.output_dir, with_base=True)
 
     def _run(self) -> None:
-        snapshot = self.watcher.snapshot()  # before building: a save during the build is seen next
+        self.watcher.start()  # before building: a save during the build is seen next
         try:
             with contextlib.suppress(_Stopped):  # a build cut short by stop() leaves the output as it was
                 self.rebuild(())
+                self.watcher.refresh()
                 while True:
-                    found = self.watcher.wait(snapshot, self._stop)
-                    if found is None:
+                    changed = self.watcher.wait(self._stop)
+                    if changed is None:
                         return
-                    changed, snapshot = found
                     self.rebuild(self._relative(changed))
+                    self.watcher.refresh()  # site.yaml may have moved the folders
         finally:
             self.watcher.close()
 
@@ -134,9 +137,9 @@ class Preview:
         crash = ""
         base_path = self.base_path
         try:
-            # The base path comes from site.yaml; the host is this server, so feeds and
+            # The base path comes from site.yaml (or --base-url); the host is this server, so feeds and
             # canonical links point at the preview.
-            config = load_config(self.site_dir, Report())
+            config = load_config(self.site_dir, Report(), self.base_url)
             base_path = config.base_path
             self.watched = self._watched_paths(config.content_dir, config.templates_dir, config.static_dir)
             self.static_dir = config.resolve(config.static_dir).resolve()

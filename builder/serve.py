@@ -16,6 +16,10 @@ which loses quick successive saves. Our watcher (builder.watch) rebuilds on
 every settled change instead, and a tab that reconnects after missing a
 reload (it was loading while the next rebuild finished) is told to reload
 again, so the tab always ends on the latest save.
+
+That takes livereload's handlers and tornado's server, not only livereload's
+public Server.serve() (whose own watcher, with its quiet period, would lose
+saves and add latency), so pyproject.toml holds both to the tested series.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import webbrowser
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -57,6 +62,7 @@ class ServeOptions:
     port: int | None = None  # None: DEFAULT_PORT, or the next free one
     drafts: bool = False
     open_browser: bool = False
+    base_url: str | None = None  # --base-url: only its path counts, the host is this server
 
 
 class PortError(Exception):
@@ -189,6 +195,10 @@ def serve(options: ServeOptions) -> int:
     if not (options.site_dir / CONFIG_FILE).is_file():
         raise ConfigError([Problem(CONFIG_FILE, 0, f"no {CONFIG_FILE} in {options.site_dir}",
                                    "run in a site folder or pass --site DIR")])
+    if options.base_url is not None and not _is_web_address(options.base_url):
+        print(f"serve: --base-url: '{options.base_url}' is not an http(s) address "
+              "(e.g. https://user.github.io/archive/)", file=sys.stderr)
+        return 2
     # The build's staging folder goes beside its output: both inside one temporary folder.
     temporary = Path(tempfile.mkdtemp(prefix="builder-serve-"))
     output_dir = temporary / "site"
@@ -199,12 +209,17 @@ def serve(options: ServeOptions) -> int:
             print(f"serve: {exc}", file=sys.stderr)
             return 1
         origin = f"http://{url_host(options.host)}:{port}"
-        preview = Preview(options.site_dir, output_dir, origin, options.drafts)
+        preview = Preview(options.site_dir, output_dir, origin, options.drafts, base_url=options.base_url)
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_serve_until_stopped(preview, sockets, options))
         return 0
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _is_web_address(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 async def _serve_until_stopped(preview: Preview, sockets: list[socket.socket],

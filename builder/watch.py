@@ -1,29 +1,29 @@
-"""Noticing edits to a site: a watcher that turns a burst of changes into one event.
+"""Noticing edits to a site: `watchfiles` events, each settled burst reported once.
 
-Polling (a stat of every watched file a few times a second) is the ground
-truth: it needs no extra dependency, works on every file system and editor
-(atomic-rename saves included), and a scan of a thousand-article site (1,500
-files) takes under 10 ms. On Linux, inotify (builder.notify) wakes the
-watcher as soon as a watched file changes, rather than at the next poll, and
-tells when a burst is over; polling goes on beside it, so anything inotify
-misses is still seen one interval later. A burst (an editor's save, a `git
-checkout` touching 200 files) is gathered until the files stop changing, so
-it gives one rebuild; anything changed after a scan shows up in the next
-one, so no save is ever lost.
+watchfiles (notify, in Rust) uses the system's own events on Linux, macOS and
+Windows and falls back to polling by itself where there are none (WSL, some
+network drives; `WATCHFILES_FORCE_POLLING=1` forces it). It gathers a burst
+(an editor's save, a `git checkout` touching 200 files) until `step_ms` pass
+without a change, so a burst gives one rebuild, and it keeps collecting while
+a rebuild runs, so a save made meanwhile is the next burst: none is lost.
+
+Two watches run side by side: the folders (content/, templates/, static/)
+recursively, and the folders holding the single roots (site.yaml, a folder
+not made yet) non-recursively. A file watched by itself would go deaf when
+an editor saves by renaming a new file over it; its folder does not. When a
+root appears or goes, both watches are replaced, the new ones listening
+before the old ones stop, so nothing falls in between.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import threading
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
-from builder.notify import Notifier
-
-# path -> (mtime in ns, size): enough to see any save, cheap to compare.
-Snapshot = dict[str, tuple[int, int]]
+from watchfiles import Change, watch
 
 
 def is_ignored(name: str) -> bool:
@@ -32,152 +32,139 @@ def is_ignored(name: str) -> bool:
             or name == "4913")  # vim's probe file
 
 
-def scan(roots: Iterable[Path], folders: list[str] | None = None) -> Snapshot:
-    """Every watched file under `roots` (folders or single files) with its mtime and size.
+# (folders watched recursively, folders watched for the roots in them)
+_Plan = tuple[tuple[str, ...], tuple[str, ...]]
 
-    `folders`, if given, receives every folder walked (for the notifier to watch).
-    """
-    found: Snapshot = {}
-    walked: list[str] = [] if folders is None else folders
-    for root in roots:
-        if root.is_file():
-            _add(found, str(root))
-        elif root.is_dir():
-            _walk(found, str(root), walked)
-    return found
-
-
-def _walk(found: Snapshot, folder: str, walked: list[str]) -> None:
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:  # removed while we looked: the next scan sees it gone
-        return
-    walked.append(folder)
-    for entry in entries:
-        if is_ignored(entry.name):
-            continue
-        try:
-            if entry.is_dir():
-                _walk(found, entry.path, walked)
-            elif entry.is_file():
-                stat = entry.stat()
-                found[entry.path] = (stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            continue
-
-
-def _add(found: Snapshot, path: str) -> None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return
-    found[path] = (stat.st_mtime_ns, stat.st_size)
-
-
-def changed_paths(before: Snapshot, after: Snapshot) -> set[str]:
-    """Files added, removed or modified between two snapshots."""
-    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+_READY_MS = 50  # watchfiles answers at least this often, so a new watch is known to listen within it
 
 
 class Watcher:
-    """Waits for changes under some roots and reports each settled burst once.
+    """Watches the roots (folders or files) that `roots()` names; `wait()` gives each burst once.
 
-    With `notify` (the default) it uses inotify where the system has it; call
-    `close()` when done with it.
+    `start()` before the first build (it returns once the watch listens), `wait()` after
+    each build, `close()` when done.
     """
 
-    def __init__(self, roots: Callable[[], list[Path]], poll_seconds: float = 0.1,
-                 settle_seconds: float = 0.1, max_wait_seconds: float = 2.0, notify: bool = True) -> None:
-        self.roots = roots  # asked on every scan: site.yaml may move the folders
-        self.poll_seconds = poll_seconds
-        self.settle_seconds = settle_seconds
-        self.max_wait_seconds = max_wait_seconds
-        self.scans = 0
-        self.interval = poll_seconds
-        self.notify = notify
-        self.notifier: Notifier | None = None  # opened by the first snapshot
+    def __init__(self, roots: Callable[[], list[Path]], step_ms: int = 30, max_burst_ms: int = 2000,
+                 force_polling: bool | None = None) -> None:
+        self.roots = roots  # asked again when a root comes or goes: site.yaml may move the folders
+        self.step_ms = step_ms
+        self.max_burst_ms = max_burst_ms
+        self.force_polling = force_polling
+        self._bursts: queue.Queue[set[str]] = queue.Queue()
+        self._plan: _Plan = ((), ())
+        self._current: threading.Event | None = None  # set to stop the watches of the current plan
+        self._closed = threading.Event()
+        self._lock = threading.Lock()
 
-    def snapshot(self) -> Snapshot:
-        started = time.perf_counter()
-        roots = self.roots()
-        folders: list[str] = []
-        found = scan(roots, folders)
-        self.scans += 1
-        # Never spend more than about a tenth of the time scanning, however big the site.
-        self.interval = max(self.poll_seconds, 10 * (time.perf_counter() - started))
-        if self.notify and self.notifier is None:
-            self.notifier = Notifier.open(is_ignored)
-            self.notify = self.notifier is not None
-        if self.notifier is not None:  # watch what this scan walked: folders come and go
-            self.notifier.watch(folders, [str(root) for root in roots if not root.is_dir()])
-        return found
+    def start(self) -> None:
+        self.refresh()
+
+    def refresh(self, force: bool = False) -> None:
+        """Watch what `roots()` names now, if that differs from what is watched (or anyway, `force`)."""
+        with self._lock:
+            if self._closed.is_set():
+                return
+            plan = self._make_plan()
+            if plan == self._plan and self._current is not None and not force:
+                return
+            stop = threading.Event()
+            ready = [threading.Event() for _ in (0, 1)]
+            roots = [str(root) for root in self.roots()]
+            threading.Thread(target=self._run, args=(plan[0], True, roots, stop, ready[0]),
+                             name="watch-folders", daemon=True).start()
+            threading.Thread(target=self._run, args=(plan[1], False, roots, stop, ready[1]),
+                             name="watch-roots", daemon=True).start()
+            for event in ready:
+                event.wait(5)
+            if self._current is not None:
+                self._current.set()
+            self._plan, self._current = plan, stop
 
     def close(self) -> None:
-        if self.notifier is not None:
-            self.notifier.close()
-            self.notifier = None
+        with self._lock:
+            self._closed.set()
+            if self._current is not None:
+                self._current.set()
 
-    def wait(self, previous: Snapshot, stop: threading.Event) -> tuple[set[str], Snapshot] | None:
-        """Block until files differ from `previous` and stop changing; None once `stop` is set.
-
-        Returns the changed paths and the snapshot to compare against next time.
-        A burst still going after `max_wait_seconds` is reported anyway; the rest
-        of it arrives as the next change. When a notifier that watches every
-        folder woke it, a spell of `settle_seconds` without events ends the
-        burst and one scan says what changed; otherwise scans are repeated
-        until two agree.
-        """
-        current = previous
-        changed: set[str] = set()
-        while not changed:
-            woke = self._pause(self.interval, stop)
-            if woke is None:
-                return None
-            trusted = woke and self._trusted()
-            if trusted:
-                if not self._quiet(time.monotonic() + self.max_wait_seconds, stop):
-                    return None
-                trusted = self._trusted()  # no event lost while it waited
-            current = self.snapshot()
-            changed = changed_paths(previous, current)
-            if changed and trusted:
-                return changed, current
-        deadline = time.monotonic() + self.max_wait_seconds
-        while time.monotonic() < deadline:
-            if not self._quiet(deadline, stop):
-                return None
-            newer = self.snapshot()
-            more = changed_paths(current, newer)
-            if not more:
-                break
-            changed |= more
-            current = newer
-        return changed, current
-
-    def _trusted(self) -> bool:
-        return self.notifier is not None and self.notifier.complete
-
-    def _pause(self, seconds: float, stop: threading.Event) -> bool | None:
-        """Wait `seconds` or until the notifier reports a change: True if it did, None if stopped."""
-        if self.notifier is None:
-            return None if stop.wait(seconds) else False
-        deadline = time.monotonic() + seconds
+    def wait(self, stop: threading.Event) -> set[str] | None:
+        """Block until a burst of changes settles: its paths (and any queued after it); None once stopped."""
         while not stop.is_set():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            if self.notifier.wait(min(left, _STOP_CHECK_SECONDS)):
-                return True
+            try:
+                changed = self._bursts.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            while True:  # a burst the two watches reported apart is one rebuild
+                try:
+                    changed |= self._bursts.get_nowait()
+                except queue.Empty:
+                    break
+            return changed
         return None
 
-    def _quiet(self, deadline: float, stop: threading.Event) -> bool:
-        """Wait until `settle_seconds` pass without a change (or until `deadline`); False if stopped."""
-        while True:
-            woke = self._pause(min(self.settle_seconds, max(0.0, deadline - time.monotonic())), stop)
-            if woke is None:
-                return False
-            if not woke or time.monotonic() >= deadline:
+    def _make_plan(self) -> _Plan:
+        trees: set[str] = set()
+        anchors: set[str] = set()
+        for root in self.roots():
+            if root.is_dir():
+                trees.add(str(root))
+            parent = root.parent  # the nearest folder there is above it sees it come, go or be replaced
+            while not parent.is_dir() and parent.parent != parent:
+                parent = parent.parent
+            anchors.add(str(parent))
+        return tuple(sorted(trees)), tuple(sorted(anchors))
+
+    def _run(self, folders: tuple[str, ...], recursive: bool, roots: list[str], stop: threading.Event,
+             ready: threading.Event) -> None:
+        if not folders:
+            ready.set()
+            return
+
+        class _Stop:  # what watchfiles asks between steps
+            @staticmethod
+            def is_set() -> bool:
+                return stop.is_set() or self._closed.is_set()
+
+        keep = _in_tree(folders) if recursive else _on_way_to(roots)
+        try:
+            for changes in watch(*folders, watch_filter=keep, debounce=self.max_burst_ms, step=self.step_ms,
+                                 stop_event=_Stop(), rust_timeout=_READY_MS, yield_on_timeout=True,
+                                 recursive=recursive, force_polling=self.force_polling,
+                                 raise_interrupt=False, ignore_permission_denied=True):
+                ready.set()
+                if changes:
+                    paths = {path for _, path in changes}
+                    self._bursts.put(paths)
+                    if _touches_a_folder_root(paths, roots):  # it came, went or was replaced: watch afresh
+                        threading.Thread(target=self.refresh, args=(True,), daemon=True).start()
+        except (FileNotFoundError, OSError):  # a folder went as the watch began: the next plan sees it
+            ready.set()
+            threading.Thread(target=self.refresh, daemon=True).start()
+
+
+def _touches_a_folder_root(paths: set[str], roots: list[str]) -> bool:
+    """Whether a change is to a root that is no file (a folder, or gone) or to a folder above one.
+
+    A file root (site.yaml) is seen through its folder however it is saved, so it needs no new watch.
+    """
+    return any((path == root or root.startswith(path + os.sep)) and not os.path.isfile(root)
+               for path in paths for root in roots)
+
+
+def _in_tree(folders: tuple[str, ...]) -> Callable[[Change, str], bool]:
+    """Changes below the watched folders, but no litter (nor anything inside a hidden folder)."""
+    def keep(change: Change, path: str) -> bool:
+        for folder in folders:
+            if path == folder:
                 return True
+            if path.startswith(folder + os.sep):
+                return not any(is_ignored(part) for part in path[len(folder) + 1:].split(os.sep))
+        return False
+    return keep
 
 
-_STOP_CHECK_SECONDS = 0.05  # how often a wait on the notifier looks whether it was asked to stop
+def _on_way_to(roots: list[str]) -> Callable[[Change, str], bool]:
+    """In a root's folder, only the root itself or a folder on the way to it."""
+    def keep(change: Change, path: str) -> bool:
+        return any(path == root or root.startswith(path + os.sep) for root in roots)
+    return keep

@@ -1,26 +1,19 @@
-"""The watcher with inotify: real files, a real inotify instance, a poll too slow to be what saw them.
-
-Each watcher here polls once a minute, so a change reported at all within a
-test was reported by inotify; a stop event set after a generous delay ends a
-wait that would otherwise hang.
-"""
+"""The watcher on watchfiles: real files, the system's own events (and its polling, forced)."""
 
 from __future__ import annotations
 
-import sys
+import os
+import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from builder.notify import Notifier
 from builder.watch import Watcher, is_ignored
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
-
-NEVER = 60.0  # a polling interval no test waits out
+GIVE_UP = 10.0  # seconds a wait may take before a test calls the change lost
 
 
 @pytest.fixture
@@ -28,135 +21,112 @@ def site(tmp_path: Path) -> Path:
     (tmp_path / "content" / "articles").mkdir(parents=True)
     (tmp_path / "content" / "articles" / "a.md").write_text("a\n")
     (tmp_path / "site.yaml").write_text("title: T\n")
-    return tmp_path
+    return tmp_path.resolve()
 
 
 def roots(site: Path) -> Callable[[], list[Path]]:
     return lambda: [site / "content", site / "templates", site / "static", site / "site.yaml"]
 
 
-def wait_with(watcher: Watcher, snapshot: dict, action: Callable[[], None], give_up: float = 20.0):  # type: ignore[no-untyped-def]
-    """watcher.wait(snapshot) while `action` runs on another thread; None if nothing came in `give_up` s."""
-    stop = threading.Event()
-    timer = threading.Timer(give_up, stop.set)
-    worker = threading.Thread(target=action)
-    timer.start()
-    worker.start()
-    try:
-        return watcher.wait(snapshot, stop)
-    finally:
-        timer.cancel()
-        worker.join()
-
-
 @pytest.fixture
-def watcher(site: Path):  # type: ignore[no-untyped-def]
-    watcher = Watcher(roots(site), poll_seconds=NEVER)
+def watcher(site: Path) -> Iterator[Watcher]:
+    watcher = Watcher(roots(site))
+    watcher.start()
     yield watcher
     watcher.close()
 
 
-def test_a_save_is_seen_without_waiting_for_a_poll(site: Path, watcher: Watcher) -> None:
-    snapshot = watcher.snapshot()
-    assert watcher.notifier is not None and watcher.notifier.complete
-    article = site / "content" / "articles" / "a.md"
+def wait_for(watcher: Watcher, action: Callable[[], None], give_up: float = GIVE_UP) -> set[str] | None:
+    """watcher.wait() after `action`; None if nothing came within `give_up` seconds."""
+    stop = threading.Event()
+    timer = threading.Timer(give_up, stop.set)
+    timer.start()
+    try:
+        action()
+        return watcher.wait(stop)
+    finally:
+        timer.cancel()
 
-    def save() -> None:
-        time.sleep(0.2)
-        article.write_text("a, edited\n")
 
-    found = wait_with(watcher, snapshot, save)
-    assert found is not None, "inotify never woke the watcher"
-    assert found[0] == {str(article)}
-    assert found[1][str(article)][1] == len("a, edited\n")
+def test_a_save_is_seen_at_once(site: Path, watcher: Watcher) -> None:
+    started = time.monotonic()
+    changed = wait_for(watcher, lambda: (site / "content/articles/a.md").write_text("b\n"))
+    assert changed == {str(site / "content/articles/a.md")}
+    assert time.monotonic() - started < 1.0  # events, not a slow poll
 
 
 def test_a_burst_of_50_files_is_one_change(site: Path, watcher: Watcher) -> None:
-    snapshot = watcher.snapshot()
-    folder = site / "content" / "articles"
-
     def burst() -> None:
-        for number in range(50):
-            (folder / f"story-{number}.md").write_text(f"story {number}\n")
-
-    found = wait_with(watcher, snapshot, burst)
-    assert found is not None
-    assert found[0] == {str(folder / f"story-{number}.md") for number in range(50)}
-    # and nothing is left over for another rebuild
-    assert wait_with(watcher, found[1], lambda: None, give_up=0.5) is None
+        for n in range(50):
+            (site / "content/articles" / f"n{n}.md").write_text("x\n")
+    changed = wait_for(watcher, burst)
+    assert changed is not None and len(changed) == 50
 
 
-def test_an_atomic_rename_save_is_seen(site: Path, watcher: Watcher) -> None:
-    snapshot = watcher.snapshot()
-    article = site / "content" / "articles" / "a.md"
-
-    def save_as_editors_do() -> None:
-        temporary = article.with_name(".a.md.tmp")
-        temporary.write_text("replaced\n")
-        temporary.replace(article)
-
-    found = wait_with(watcher, snapshot, save_as_editors_do)
-    assert found is not None and found[0] == {str(article)}
+def test_a_save_while_nobody_waits_is_kept_for_the_next_wait(site: Path, watcher: Watcher) -> None:
+    (site / "content/articles/a.md").write_text("during a build\n")
+    time.sleep(0.5)  # the rebuild that nobody waits during
+    assert wait_for(watcher, lambda: None) == {str(site / "content/articles/a.md")}
 
 
-def test_a_folder_made_after_watching_began_is_watched_too(site: Path, watcher: Watcher) -> None:
-    snapshot = watcher.snapshot()
-    folder = site / "content" / "articles" / "2011"
-    folder.mkdir()
-    # The new folder alone changes no file: the wait goes on, and meanwhile watches the folder.
-    assert wait_with(watcher, snapshot, lambda: None, give_up=0.5) is None
-    snapshot = watcher.snapshot()
-    found = wait_with(watcher, snapshot, lambda: (folder / "b.md").write_text("b\n"))
-    assert found is not None and found[0] == {str(folder / "b.md")}
+def test_site_yaml_saved_by_renaming_over_it_is_seen_every_time(site: Path, watcher: Watcher) -> None:
+    def save(text: str) -> Callable[[], None]:
+        def rename_over() -> None:
+            (site / "site.yaml.new").write_text(text)
+            os.replace(site / "site.yaml.new", site / "site.yaml")
+        return rename_over
+    for text in ("title: A\n", "title: B\n", "title: C\n"):
+        changed = wait_for(watcher, save(text))
+        assert changed is not None and str(site / "site.yaml") in changed, text
 
 
-def test_a_root_that_does_not_exist_yet_is_seen_when_made(site: Path, watcher: Watcher) -> None:
-    snapshot = watcher.snapshot()
-    assert watcher.notifier is not None and watcher.notifier.complete
-    stylesheet = site / "static" / "style.css"
-
-    def make() -> None:
-        stylesheet.parent.mkdir()
-        stylesheet.write_text("body {}\n")
-
-    found = wait_with(watcher, snapshot, make)
-    assert found is not None and found[0] == {str(stylesheet)}
+def test_a_root_made_after_watching_began_is_watched_inside(site: Path, watcher: Watcher) -> None:
+    assert wait_for(watcher, lambda: (site / "templates").mkdir()) == {str(site / "templates")}
+    time.sleep(0.2)  # the new watch of templates/ listens before the old one stops
+    changed = wait_for(watcher, lambda: (site / "templates" / "base.html").write_text("x"))
+    assert changed is not None and str(site / "templates" / "base.html") in changed
 
 
-def test_site_yaml_is_watched_but_not_the_rest_of_the_site_folder(site: Path) -> None:
-    notifier = Notifier.open(is_ignored)
-    assert notifier is not None
+def test_a_root_folder_removed_and_made_again_is_watched_inside(site: Path, watcher: Watcher) -> None:
+    (site / "static").mkdir()
+    watcher.refresh()
+    changed = wait_for(watcher, lambda: shutil.rmtree(site / "static"))
+    assert changed is not None and str(site / "static") in changed
+    assert wait_for(watcher, lambda: (site / "static").mkdir()) == {str(site / "static")}
+    time.sleep(0.2)  # the watch of the new folder listens
+    changed = wait_for(watcher, lambda: (site / "static" / "style.css").write_text("x"))
+    while changed == {str(site / "static")}:  # the old watch and its successor may both report the mkdir
+        changed = wait_for(watcher, lambda: None)
+    assert changed is not None and str(site / "static" / "style.css") in changed
+
+
+def test_the_rest_of_the_site_folder_and_editor_litter_wake_nobody(site: Path, watcher: Watcher) -> None:
+    def litter() -> None:
+        (site / "_site").mkdir()
+        (site / "_site" / "index.html").write_text("x")
+        (site / "notes.txt").write_text("x")
+        (site / "content/articles/.a.md.swp").write_text("x")
+        (site / "content/articles/a.md~").write_text("x")
+        (site / "content/.git").mkdir()
+        (site / "content/.git/HEAD").write_text("x")
+    assert wait_for(watcher, litter, give_up=1.0) is None
+    assert is_ignored("4913") and not is_ignored("a.md")
+
+
+def test_polling_where_there_are_no_events_still_sees_a_save(site: Path) -> None:
+    watcher = Watcher(roots(site), force_polling=True)
+    watcher.start()
+    time.sleep(1.0)  # the poller's first scan (after its 0.3 s delay), the ground it compares against
     try:
-        notifier.watch([str(site / "content")], [str(site / "site.yaml")])
-        (site / "README.md").write_text("not watched\n")
-        (site / ".cache").mkdir()
-        (site / ".cache" / "x.pickle").write_bytes(b"x")
-        assert not notifier.wait(0.3)
-        (site / "site.yaml").write_text("title: U\n")
-        assert notifier.wait(5)
+        changed = wait_for(watcher, lambda: (site / "content/articles/a.md").write_text("polled\n"))
+        assert changed == {str(site / "content/articles/a.md")}
     finally:
-        notifier.close()
+        watcher.close()
 
 
-def test_editor_litter_wakes_nobody(site: Path) -> None:
-    notifier = Notifier.open(is_ignored)
-    assert notifier is not None
-    folder = site / "content" / "articles"
-    try:
-        notifier.watch([str(folder)], [])
-        for name in (".a.md.swp", "a.md~", "#a.md#", "4913", "a.md.tmp"):
-            (folder / name).write_text("litter\n")
-        assert not notifier.wait(0.3)
-        (folder / "a.md").write_text("saved\n")
-        assert notifier.wait(5)
-    finally:
-        notifier.close()
-
-
-def test_without_inotify_polling_still_sees_a_save(site: Path) -> None:
-    watcher = Watcher(roots(site), poll_seconds=0.05, notify=False)
-    snapshot = watcher.snapshot()
-    assert watcher.notifier is None
-    article = site / "content" / "articles" / "a.md"
-    found = wait_with(watcher, snapshot, lambda: article.write_text("polled\n"))
-    assert found is not None and found[0] == {str(article)}
+def test_a_stopped_wait_returns_at_once(watcher: Watcher) -> None:
+    stop = threading.Event()
+    stop.set()
+    started = time.monotonic()
+    assert watcher.wait(stop) is None
+    assert time.monotonic() - started < 0.2
