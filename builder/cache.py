@@ -42,6 +42,7 @@ from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from stat import S_ISREG
 from types import MappingProxyType
 from typing import Any
 
@@ -482,13 +483,35 @@ def _shard_of(relative: str) -> int:
 
 
 def file_unchanged(path: str | Path, entry: OutputEntry) -> bool:
-    """The output file is still what the manifest says the last build wrote."""
+    """The output file is still what the manifest says the last build wrote (by its stat alone)."""
     try:
         stat = os.lstat(path)
     except OSError:
         return False
     return (stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns
             and stat.st_ino == entry.inode and stat.st_ctime_ns == entry.ctime_ns)
+
+
+def still_written(path: Path, entry: OutputEntry) -> OutputEntry | None:
+    """`entry` with the file's current stat if the file still holds what the last build wrote, else None.
+
+    The stat decides when it is as recorded; when only the stat moved (the output folder restored
+    from a backup or a CI cache, copied, touched) the bytes' hash decides, so a page whose inputs
+    are unchanged is not written again, and the fresh stat is kept for the next build.
+    """
+    try:
+        stat = os.lstat(path)
+        if stat.st_size != entry.size or not S_ISREG(stat.st_mode):
+            return None
+        if (stat.st_mtime_ns == entry.mtime_ns and stat.st_ino == entry.inode
+                and stat.st_ctime_ns == entry.ctime_ns):
+            return entry
+        with open(path, "rb") as file:
+            if digest(file.read()) != entry.digest:
+                return None
+    except OSError:
+        return None
+    return replace(entry, mtime_ns=stat.st_mtime_ns, inode=stat.st_ino, ctime_ns=stat.st_ctime_ns)
 
 
 class ChangedFiles:

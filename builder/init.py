@@ -177,12 +177,14 @@ jobs:
         id: pages
         uses: {configure_pages}
 
-      # .cache/ holds what the last build read and wrote, so a push that edits one
+      # .cache/ and _site/ hold what the last build read and wrote, so a push that edits one
       # article rebuilds only what it touches. A new builder version starts afresh.
       - name: Keep the build cache
         uses: {cache}
         with:
-          path: .cache
+          path: |
+            .cache
+            _site
           key: builder-${{{{ env.BUILDER_VERSION }}}}-${{{{ github.sha }}}}
           restore-keys: builder-${{{{ env.BUILDER_VERSION }}}}-
 

@@ -25,7 +25,7 @@ from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from builder.cache import OutputEntry, RecordEntry, SignaturePickler, digest, file_unchanged
+from builder.cache import OutputEntry, RecordEntry, SignaturePickler, digest, file_unchanged, still_written
 from builder.cache import _reduce_mapping_proxy as reduce_mapping_proxy
 from builder.config import SiteConfig
 from builder.delta import record_shape
@@ -288,8 +288,8 @@ def render_and_stage(job: RenderJob, page: Page | RawFile, file: PurePosixPath) 
     target = job.writer.output_dir.joinpath(*file.parts)
     old = job.previous.get(relative)
     if old is not None and signature is not None and old.signature == signature \
-            and file_unchanged(target, old):
-        return Rendered(relative, replace(old, deps=deps), None)
+            and (kept := still_written(target, old)) is not None:
+        return Rendered(relative, replace(kept, deps=deps), None)
     if isinstance(page, RawFile):
         data = page.data
     else:
@@ -297,9 +297,8 @@ def render_and_stage(job: RenderJob, page: Page | RawFile, file: PurePosixPath) 
         data = job.renderer.render(page)
     if data_digest is None:
         data_digest = digest(data)
-    if old is not None and old.digest == data_digest and file_unchanged(target, old):
-        entry = replace(old, signature=signature, digest=data_digest, deps=deps)
-        return Rendered(relative, entry, None)
+    if old is not None and old.digest == data_digest and (kept := still_written(target, old)) is not None:
+        return Rendered(relative, replace(kept, signature=signature, deps=deps), None)
     if old is None and job.writer.is_unchanged(file, data):
         stat = target.stat()
         return Rendered(relative, OutputEntry(signature, stat.st_size, stat.st_mtime_ns, stat.st_ino,

@@ -92,7 +92,7 @@ def check_actions_and_cache(workflow: dict) -> dict:
     uses = {step["uses"].split("@")[0]: step["uses"] for step in steps_of(workflow) if "uses" in step}
     assert uses == {uses.split("@")[0]: uses for uses in ACTIONS.values()}
     cache = next(step for step in steps_of(workflow) if step.get("uses") == ACTIONS["cache"])
-    assert cache["with"]["path"] == ".cache"
+    assert cache["with"]["path"].split() == [".cache", "_site"]
     build = workflow["jobs"]["build"]["steps"]
     runs = [step.get("run", "") for step in build]
     build_at = next(i for i, command in enumerate(runs) if "python -m builder build" in command)

@@ -184,3 +184,34 @@ def test_any_damaged_cache_entry_is_ignored_without_a_traceback(make_site, tmp_p
     shutil.copytree(site.root, fresh, ignore=shutil.ignore_patterns(".cache", "_site"))
     assert SiteFixture(fresh).build().exit_code == 0
     assert files_under(site.output) == files_under(fresh / "_site")
+
+
+def test_an_output_folder_restored_from_a_cache_is_not_written_again(make_site, tmp_path):
+    """As a CI run that restores `.cache/` and `_site/` (new inodes and ctimes, same bytes): an
+    article edit rewrites what shows it, not every page, and the result equals a clean build."""
+    from builder.build import BuildOptions, build
+
+    articles = {f"content/articles/2011-0{n}-1{n}-story-{n}.md":
+                f"---\ntitle: Story {n}\ndate: 2011-0{n}-1{n}\nactors: [kim-sung-hwan]\n---\nBody {n}.\n"
+                for n in range(1, 7)}
+    site: SiteFixture = make_site(articles)
+    output = tmp_path / "out"
+    build(site.root, BuildOptions(output_dir=output, jobs=1))
+    shutil.copytree(output, tmp_path / "kept")  # the cache's copy
+    shutil.rmtree(output)
+    shutil.copytree(tmp_path / "kept", output)  # restored: every file has a new inode and ctime
+    untouched = output / "articles/story-2/index.html"
+    inode = untouched.stat().st_ino
+    site.write("content/articles/2011-05-15-story-5.md",
+               "---\ntitle: Story 5\ndate: 2011-05-15\nactors: [kim-sung-hwan]\n---\nBody five, edited.\n")
+
+    result = build(site.root, BuildOptions(output_dir=output, jobs=1))
+    assert untouched.stat().st_ino == inode  # not written again
+    assert 0 < result.pages_written < result.pages_unchanged
+    assert "edited" in (output / "articles/story-5/index.html").read_text(encoding="utf-8")
+    again = build(site.root, BuildOptions(output_dir=output, jobs=1))
+    assert again.pages_written == 0  # the restored files' stats are trusted from now on
+    clean = tmp_path / "clean"
+    shutil.rmtree(site.root / ".cache")
+    build(site.root, BuildOptions(output_dir=clean, jobs=1))
+    assert files_under(output) == files_under(clean)
